@@ -1,0 +1,33 @@
+package org.streetgate.drivers.spi;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.streetgate.drivers.pms5003.Pms5003Factory;
+
+/** The drivers StreetGate ships. Adding a driver is one line here. */
+public final class DriverRegistry {
+    private final Map<String, DriverFactory<?>> byName = new TreeMap<>();
+
+    public DriverRegistry(List<DriverFactory<?>> factories) {
+        for (DriverFactory<?> f : factories) {
+            if (byName.put(f.name(), f) != null) {
+                throw new IllegalArgumentException("two drivers named " + f.name());
+            }
+        }
+    }
+
+    public static DriverRegistry builtIn() {
+        return new DriverRegistry(List.of(
+                new Pms5003Factory()));
+    }
+
+    public Optional<DriverFactory<?>> find(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    public java.util.Set<String> names() {
+        return byName.keySet();
+    }
+}

@@ -1,0 +1,136 @@
+package org.streetgate.drivers.pms5003;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fazecast.jSerialComm.SerialPort;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streetgate.drivers.config.Position;
+import org.streetgate.drivers.spi.DeviceContext;
+import org.streetgate.drivers.spi.DeviceSpec;
+import org.streetgate.drivers.spi.DeviceStatus;
+import org.streetgate.drivers.spi.Message;
+import org.streetgate.drivers.testing.CollectingSink;
+import org.streetgate.drivers.testing.SocatPty;
+import org.streetgate.drivers.transport.JSerialCommLink;
+import org.streetgate.drivers.transport.SerialLinks;
+import org.streetgate.drivers.transport.SerialSettings;
+
+/** The driver against its simulator through a real socat pty pair and jSerialComm on both ends. */
+class Pms5003DriverIT {
+    @TempDir
+    Path dir;
+
+    private static DeviceContext<Pms5003Config> context(Path port, Pms5003Config.Mode mode, CollectingSink sink,
+                                                        Duration poll) {
+        var spec = new DeviceSpec("air-1", "pms5003", poll,
+                Optional.of(SerialSettings.of(port.toString(), 9600)), false, new Position("test", 1));
+        return new DeviceContext<>(spec, new Pms5003Config(mode, Duration.ofSeconds(2)), sink, new DeviceStatus(),
+                new SerialLinks());
+    }
+
+    private static Thread serve(Pms5003Simulator sim, Path port) throws Exception {
+        var link = JSerialCommLink.open(SerialSettings.of(port.toString(), 9600));
+        return Thread.ofVirtual().start(() -> {
+            try (link) {
+                sim.serve(link);
+            } catch (Exception e) {
+                // the pty went away: the test is over or unplugged it
+            }
+        });
+    }
+
+    @Test
+    void passive_polling_reads_frames_from_the_simulator_over_a_pty() throws Exception {
+        try (SocatPty pty = SocatPty.start(dir, "pms")) {
+            Pms5003Simulator sim = new Pms5003Simulator(42, Duration.ofMillis(200), 2);
+            Thread device = serve(sim, pty.deviceEnd());
+            CollectingSink sink = new CollectingSink();
+            var ctx = context(pty.driverEnd(), Pms5003Config.Mode.PASSIVE, sink, Duration.ofMillis(100));
+            Pms5003Driver driver = new Pms5003Driver(ctx);
+            driver.start();
+            try {
+                List<Message> got = sink.take(3, Duration.ofSeconds(10));
+                for (Message m : got) {
+                    var r = (Message.Reading) m;
+                    assertEquals("air-1", r.device());
+                    double pm25 = r.metrics().get("pm2_5_ug_m3");
+                    assertTrue(pm25 >= 1 && pm25 <= 300, "plausible PM2.5: " + pm25);
+                    assertTrue(r.metrics().get("pm10_ug_m3") >= pm25, "PM10 includes PM2.5");
+                }
+                // The two all-zero warm-up frames were counted, not published as zero readings.
+                assertEquals(2, driver.status().counter("warmup_frames"));
+                assertEquals(DeviceStatus.State.OK, driver.status().state());
+            } finally {
+                driver.stop();
+                device.interrupt();
+            }
+        }
+    }
+
+    @Test
+    void active_mode_keeps_one_reading_per_poll() throws Exception {
+        try (SocatPty pty = SocatPty.start(dir, "pmsa")) {
+            Pms5003Simulator sim = new Pms5003Simulator(7, Duration.ofMillis(50), 0);
+            Thread device = serve(sim, pty.deviceEnd());
+            CollectingSink sink = new CollectingSink();
+            Pms5003Driver driver = new Pms5003Driver(
+                    context(pty.driverEnd(), Pms5003Config.Mode.ACTIVE, sink, Duration.ofMillis(500)));
+            driver.start();
+            try {
+                long t0 = System.nanoTime();
+                sink.take(3, Duration.ofSeconds(10));
+                long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+                // Frames stream every 50 ms, but readings come once per 500 ms poll.
+                assertTrue(elapsedMs >= 900, "three readings took only " + elapsedMs + " ms");
+                assertTrue(sim.framesSent() > 10, "the simulator streamed " + sim.framesSent() + " frames");
+            } finally {
+                driver.stop();
+                device.interrupt();
+            }
+        }
+    }
+
+    @Test
+    void garbage_on_the_line_is_counted_and_reading_resumes() throws Exception {
+        try (SocatPty pty = SocatPty.start(dir, "pmsg")) {
+            SerialPort raw = SerialPort.getCommPort(pty.deviceEnd().toString());
+            assertTrue(raw.openPort());
+            CollectingSink sink = new CollectingSink();
+            Pms5003Driver driver = new Pms5003Driver(
+                    context(pty.driverEnd(), Pms5003Config.Mode.ACTIVE, sink, Duration.ofMillis(100)));
+            driver.start();
+            try {
+                byte[] frame = Pms5003Codec.encode(new Pms5003Frame(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x97, 0));
+                byte[] bad = frame.clone();
+                bad[31] ^= 0x55;
+                byte[] noise = {0x13, 0x37, 0x42, 0x00};
+                for (int i = 0; i < 20 && driver.status().counter("bad_frames") == 0; i++) {
+                    raw.writeBytes(noise, noise.length);
+                    raw.writeBytes(bad, bad.length);
+                    Thread.sleep(50);
+                }
+                Message.Reading r = null;
+                for (int i = 0; i < 50 && r == null; i++) {
+                    raw.writeBytes(frame, frame.length);
+                    try {
+                        r = sink.next(Message.Reading.class, Duration.ofMillis(200));
+                    } catch (AssertionError notYet) {
+                        // keep feeding good frames
+                    }
+                }
+                assertEquals(5.0, r.metrics().get("pm2_5_ug_m3"));
+                assertTrue(driver.status().counter("bad_frames") >= 1);
+                assertTrue(driver.status().counter("garbage_bytes") >= 1);
+            } finally {
+                driver.stop();
+                raw.closePort();
+            }
+        }
+    }
+}
