@@ -18,7 +18,7 @@ import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.testing.CollectingSink;
 import org.streetgate.drivers.testing.SocatPty;
 import org.streetgate.drivers.transport.JSerialCommLink;
-import org.streetgate.drivers.transport.SerialLinks;
+import org.streetgate.drivers.transport.Hardware;
 import org.streetgate.drivers.transport.SerialSettings;
 
 /** The driver against its simulator through a real socat pty pair and jSerialComm on both ends. */
@@ -31,7 +31,7 @@ class Pms5003DriverIT {
         var spec = new DeviceSpec("air-1", "pms5003", poll,
                 Optional.of(SerialSettings.of(port.toString(), 9600)), false, new Position("test", 1));
         return new DeviceContext<>(spec, new Pms5003Config(mode, Duration.ofSeconds(2)), sink, new DeviceStatus(),
-                new SerialLinks());
+                new Hardware());
     }
 
     private static Thread serve(Pms5003Simulator sim, Path port) throws Exception {
