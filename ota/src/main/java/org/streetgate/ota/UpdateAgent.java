@@ -1,0 +1,521 @@
+package org.streetgate.ota;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.streetgate.ota.bundle.BundleVerifier;
+import org.streetgate.ota.bundle.Manifest;
+import org.streetgate.ota.bundle.VerifiedBundle;
+import org.streetgate.ota.download.Downloader;
+import org.streetgate.ota.keys.TrustedKeys;
+import org.streetgate.ota.push.PushEndpoint;
+import org.streetgate.ota.slots.Disk;
+import org.streetgate.ota.slots.InstallLock;
+import org.streetgate.ota.slots.InstallRoot;
+import org.streetgate.ota.slots.OtaState;
+import org.streetgate.ota.slots.OtaState.Phase;
+import org.streetgate.ota.slots.OtaState.Trial;
+import org.streetgate.ota.slots.Stager;
+import org.streetgate.ota.util.Version;
+import org.tinylog.Logger;
+
+/**
+ * The update agent the runtime drives. One per gateway process:
+ * <ol>
+ * <li>construct it with the install root, trusted keys, model and running version, and a listener;</li>
+ * <li>{@link #start()} after the boot check: reports a pending rollback or commit, cleans stale
+ *     downloads, resumes an interrupted download, and arms the health deadline when this boot is a trial;</li>
+ * <li>{@link #confirmHealthy()} once the profile is loaded, the drivers started and the outbox is
+ *     writable, or {@link #reportUnhealthy(String)}; on {@link OtaEvent.RestartRequired} exit cleanly so
+ *     systemd restarts the gateway through the boot check;</li>
+ * <li>feed it {@link #offer(Offer)}s, {@link #installFile(Path, boolean)}, {@link #watchDirectory(Path)} and
+ *     {@link #startPushEndpoint(InetSocketAddress, String)} as configured.</li>
+ * </ol>
+ * Nothing here needs the network to commit or roll back, and no wall clock is consulted.
+ */
+public final class UpdateAgent implements AutoCloseable {
+
+    /**
+     * Tunables, defaults suited to a Pi on a cellular link.
+     *
+     * @param trialAttempts  boots a trial release gets to confirm its health
+     * @param healthDeadline time a trial boot has from {@link #start()} to {@link #confirmHealthy()}
+     * @param download       retry, backoff and free-space policy of downloads
+     * @param disk           free-space probe and write hook (tests simulate a full disk with it)
+     * @param watchInterval  polling interval of {@link #watchDirectory(Path)}
+     * @param maxPushBytes   largest bundle the push endpoint accepts
+     */
+    public record Options(int trialAttempts, Duration healthDeadline, Downloader.Settings download, Disk disk,
+                          Duration watchInterval, long maxPushBytes) {
+        public Options {
+            if (trialAttempts < 1) {
+                throw new IllegalArgumentException("trialAttempts must be >= 1");
+            }
+            Objects.requireNonNull(healthDeadline, "healthDeadline");
+            Objects.requireNonNull(download, "download");
+            Objects.requireNonNull(disk, "disk");
+        }
+
+        public static Options defaults() {
+            return new Options(3, Duration.ofMinutes(5), Downloader.Settings.defaults(), Disk.REAL, Duration.ofSeconds(2),
+                    Offer.MAX_SIZE);
+        }
+
+        public Options withHealthDeadline(Duration d) {
+            return new Options(trialAttempts, d, download, disk, watchInterval, maxPushBytes);
+        }
+
+        public Options withDownload(Downloader.Settings s) {
+            return new Options(trialAttempts, healthDeadline, s, disk, watchInterval, maxPushBytes);
+        }
+
+        public Options withDisk(Disk d) {
+            return new Options(trialAttempts, healthDeadline, download, d, watchInterval, maxPushBytes);
+        }
+
+        public Options withWatchInterval(Duration d) {
+            return new Options(trialAttempts, healthDeadline, download, disk, d, maxPushBytes);
+        }
+    }
+
+    /** A release installed as a trial; it runs after the next restart. */
+    public record StagedRelease(String version, long releaseCounter, String release) {
+    }
+
+    private final InstallRoot root;
+    private final TrustedKeys keys;
+    private final String model;
+    private final Version agentVersion;
+    private final OtaListener listener;
+    private final Options options;
+    private final Downloader downloader;
+    private final ScheduledExecutorService timer;
+    private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+    private volatile String bootRelease;
+    private volatile boolean restartPending;
+    private volatile boolean closed;
+    private ScheduledFuture<?> deadline;
+
+    /**
+     * @param trustedKeys base64 SPKI strings or .pub file paths, as listed in the profile
+     * @param model       the gateway model from the profile; bundles must list it as compatible
+     * @param agentVersion the running StreetGate version, checked against a bundle's minAgent
+     */
+    public UpdateAgent(Path root, List<String> trustedKeys, String model, String agentVersion, OtaListener listener) {
+        this(root, trustedKeys, model, agentVersion, listener, Options.defaults());
+    }
+
+    public UpdateAgent(Path root, List<String> trustedKeys, String model, String agentVersion, OtaListener listener,
+                       Options options) {
+        if (model == null || !model.matches("[a-z0-9-]{1,64}")) {
+            throw new IllegalArgumentException("gateway model must match [a-z0-9-]{1,64}, got '" + model + "'");
+        }
+        this.root = new InstallRoot(root);
+        this.keys = TrustedKeys.parse(trustedKeys);
+        this.model = model;
+        this.agentVersion = Version.parse(agentVersion);
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.options = options;
+        this.downloader = new Downloader(Downloader.defaultClient(), options.disk(), options.download());
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("ota-timer").factory());
+    }
+
+    public InstallRoot installRoot() {
+        return root;
+    }
+
+    /** Call once at gateway start, after the boot check ran. */
+    public void start() {
+        root.ensureLayout();
+        bootRelease = root.linkTarget(root.current()).orElse(null);
+        OtaState s;
+        try (InstallLock lock = InstallLock.acquire(root.lockFile(), Duration.ofSeconds(10))) {
+            s = root.journal().load();
+            if (!model.equals(s.model()) || !agentVersion.toString().equals(s.agentVersion())) {
+                s = root.journal().save(s.withGateway(model, agentVersion.toString()));
+            }
+            if (s.phase() == Phase.STAGED) { // normally converged by the boot check already
+                s = root.journal().save(s.withPhase(Phase.IDLE).withOffer(null));
+            }
+            s = reportOutcome(s);
+            cleanStaleDownloads(s);
+        }
+        if (s.onProbation() && s.trial().release().equals(bootRelease) && s.trial().failure() == null) {
+            Duration d = options.healthDeadline();
+            Logger.info("OTA: {} is on trial; it must confirm its health within {}", s.trial().version(), d);
+            synchronized (this) {
+                deadline = timer.schedule(() -> reportUnhealthy("health not confirmed within " + d.toSeconds() + " s of start"),
+                        d.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+        if ((s.phase() == Phase.DOWNLOADING || s.phase() == Phase.VERIFIED) && s.offer() != null) {
+            Logger.info("OTA: resuming the interrupted download of {}", s.offer().version());
+            try {
+                offer(s.offer());
+            } catch (OtaException e) {
+                Logger.warn("OTA: cannot resume the interrupted download: {}", e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Download and install an offered bundle in the background. Throws at once when another install is
+     * running or a trial is pending; otherwise progress and the outcome arrive as events, and the
+     * returned future completes with the staged release or the failure.
+     */
+    public CompletableFuture<StagedRelease> offer(Offer offer) {
+        ensureOpen();
+        InstallLock lock = InstallLock.acquire(root.lockFile(), Duration.ZERO);
+        CompletableFuture<StagedRelease> result = new CompletableFuture<>();
+        try {
+            root.ensureLayout();
+            checkNotOnProbation(root.journal().load());
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        Thread.ofVirtual().name("ota-offer").start(() -> {
+            try (lock) {
+                result.complete(runOffer(offer));
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
+    }
+
+    /** Verify and install a bundle file (USB stick, push, technician CLI) through the same checks as an offer. */
+    public StagedRelease installFile(Path bundle, boolean reinstall) {
+        ensureOpen();
+        root.ensureLayout();
+        try (InstallLock lock = InstallLock.acquire(root.lockFile(), Duration.ZERO)) {
+            OtaState before = root.journal().load();
+            checkNotOnProbation(before);
+            try {
+                return installLocked(bundle, reinstall, before, null);
+            } catch (OtaException e) {
+                emit(new OtaEvent.Failed(null, e.getMessage(), e instanceof BundleException));
+                restore(before, e.getMessage());
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The running release passed its health checks: commit it if it is on trial. Returns true when this
+     * call committed (or confirmed a restored release), false when there was nothing to confirm.
+     */
+    public synchronized boolean confirmHealthy() {
+        if (restartPending) {
+            Logger.info("OTA: health confirmation ignored: a restart into another release is pending");
+            return false;
+        }
+        try (InstallLock lock = InstallLock.acquire(root.lockFile(), Duration.ofSeconds(10))) {
+            OtaState s = root.journal().load();
+            if (!s.onProbation() || !s.trial().release().equals(bootRelease) || s.trial().failure() != null) {
+                return false;
+            }
+            cancelDeadline();
+            Trial t = s.trial();
+            if (s.phase() == Phase.TRIAL) {
+                // Commit is local and immediate; reporting it is a separate, retryable step.
+                s = root.journal().save(s.withPhase(Phase.COMMITTED).withInstalled(t.counter(), t.version())
+                        .withActive(t.release(), s.active()).withTrial(null).withReason(null).withReported(false));
+                root.enforceLinks(s);
+                root.collectGarbage(s);
+                Logger.info("OTA: committed {} (release counter {})", t.version(), t.counter());
+                reportOutcome(s);
+            } else {
+                root.journal().save(s.withTrial(null));
+                Logger.info("OTA: restored release {} confirmed healthy", t.version());
+            }
+            return true;
+        }
+    }
+
+    /**
+     * The running trial release failed its health checks. The next boot check rolls back; the runtime
+     * should restart (a {@link OtaEvent.RestartRequired} follows). Returns false when not on trial.
+     */
+    public synchronized boolean reportUnhealthy(String reason) {
+        if (restartPending || closed) {
+            return false;
+        }
+        try (InstallLock lock = InstallLock.acquire(root.lockFile(), Duration.ofSeconds(10))) {
+            OtaState s = root.journal().load();
+            if (!s.onProbation() || !s.trial().release().equals(bootRelease)) {
+                Logger.warn("OTA: unhealthy report ignored, this release is not on trial: {}", reason);
+                return false;
+            }
+            cancelDeadline();
+            Trial t = s.trial();
+            root.journal().save(s.withTrial(t.withFailure(reason)));
+            restartPending = true;
+            Logger.warn("OTA: trial of {} failed its health check: {}", t.version(), reason);
+            emit(new OtaEvent.Failed(t.version(), "health check failed: " + reason, false));
+            emit(new OtaEvent.RestartRequired(t.version(), s.active()));
+            return true;
+        }
+    }
+
+    /**
+     * Install any new .sgb file that appears in {@code dir} (a USB stick's mount point), once its size
+     * has been stable for one polling interval. Polls rather than using WatchService, which misses
+     * events on removable and network filesystems. Close the handle to stop.
+     */
+    public AutoCloseable watchDirectory(Path dir) {
+        ensureOpen();
+        Thread t = Thread.ofVirtual().name("ota-watch").start(() -> watchLoop(dir));
+        AutoCloseable handle = t::interrupt;
+        resources.add(handle);
+        return handle;
+    }
+
+    /** Default port of the push endpoint. */
+    public static final int DEFAULT_PUSH_PORT = 8787;
+
+    /** Start the push endpoint on 127.0.0.1:{@value #DEFAULT_PUSH_PORT}: reachable from the device itself or an SSH tunnel only. */
+    public PushEndpoint startPushEndpoint(String token) {
+        return startPushEndpoint(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), DEFAULT_PUSH_PORT), token);
+    }
+
+    /**
+     * Start the technician push endpoint: {@code PUT /ota/bundle} with {@code Authorization: Bearer TOKEN}.
+     * Binds where asked (127.0.0.1 unless the profile says otherwise); refuses to start without a token.
+     */
+    public PushEndpoint startPushEndpoint(InetSocketAddress bind, String token) {
+        ensureOpen();
+        PushEndpoint endpoint = PushEndpoint.start(bind, token, root.downloads(), options.maxPushBytes(), this::installFile);
+        resources.add(endpoint);
+        return endpoint;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        timer.shutdownNow();
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                Logger.warn("OTA: error while closing {}: {}", r, e.getMessage());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private StagedRelease runOffer(Offer offer) {
+        OtaState before = root.journal().load();
+        try {
+            OtaState s = root.journal().save(before.withPhase(Phase.DOWNLOADING).withOffer(offer).withReason(null));
+            emit(new OtaEvent.Progress(Phase.DOWNLOADING, 0, offer.version()));
+            int[] lastPercent = {0};
+            Path file = downloader.fetch(offer.url(), offer.sha256(), offer.size(), root.downloads(), (have, total) -> {
+                int pct = (int) (have * 100 / total);
+                if (pct >= lastPercent[0] + 5 || (pct == 100 && lastPercent[0] != 100)) {
+                    lastPercent[0] = pct;
+                    emit(new OtaEvent.Progress(Phase.DOWNLOADING, pct, offer.version()));
+                }
+            });
+            try {
+                return installLocked(file, false, s, offer.version());
+            } finally {
+                deleteQuietly(file); // installed or refused, the downloaded bundle is not needed again
+            }
+        } catch (OtaException e) {
+            emit(new OtaEvent.Failed(offer.version(), e.getMessage(), e instanceof BundleException));
+            restore(before, e.getMessage());
+            throw e;
+        }
+    }
+
+    private StagedRelease installLocked(Path bundle, boolean reinstall, OtaState s, String offeredVersion) {
+        VerifiedBundle verified = new BundleVerifier(keys).verify(bundle);
+        Manifest m = verified.manifest();
+        checkPolicy(m, s, reinstall);
+        if (offeredVersion != null && !offeredVersion.equals(m.version())) {
+            Logger.warn("OTA: offer said version {} but the signed manifest says {}; using the manifest", offeredVersion, m.version());
+        }
+        s = root.journal().save(s.withPhase(Phase.VERIFIED));
+        emit(new OtaEvent.Progress(Phase.VERIFIED, 100, m.version()));
+
+        String name = m.version() + "-c" + m.releaseCounter() + "-g" + s.generation();
+        String release = Stager.stage(root, verified, name, root.releases().resolve(name), options.disk(),
+                options.download().spaceMargin());
+        s = root.journal().save(s.withPhase(Phase.STAGED));
+        emit(new OtaEvent.Progress(Phase.STAGED, 100, m.version()));
+
+        String active = s.active() != null ? s.active() : root.linkTarget(root.current()).orElse(null);
+        Trial trial = new Trial(release, m.version(), m.releaseCounter(), options.trialAttempts(), options.trialAttempts(), null);
+        // TRIAL is written before the links move: the boot check can always finish or undo the switch.
+        s = root.journal().save(s.withPhase(Phase.TRIAL).withTrial(trial).withActive(active, s.previous())
+                .withOffer(null).withReason(null));
+        root.enforceLinks(s);
+        root.collectGarbage(s);
+        restartPending = true;
+        cancelDeadline();
+        Logger.info("OTA: {} (release counter {}) installed as a trial in {}; restart to boot it", m.version(),
+                m.releaseCounter(), release);
+        emit(new OtaEvent.Progress(Phase.TRIAL, 100, m.version()));
+        emit(new OtaEvent.RestartRequired(m.version(), release));
+        return new StagedRelease(m.version(), m.releaseCounter(), release);
+    }
+
+    private void checkPolicy(Manifest m, OtaState s, boolean reinstall) {
+        if (!m.compatible().contains(model)) {
+            throw new BundleException(BundleException.Reason.INCOMPATIBLE_MODEL, "bundle " + m.version() + " is for models "
+                    + m.compatible() + ", this gateway is a " + model);
+        }
+        if (Version.parse(m.minAgent()).compareTo(agentVersion) > 0) {
+            throw new BundleException(BundleException.Reason.AGENT_TOO_OLD, "bundle " + m.version() + " needs agent "
+                    + m.minAgent() + " or newer, this agent is " + agentVersion);
+        }
+        long installed = s.installedCounter();
+        if (m.releaseCounter() < installed) {
+            throw new BundleException(BundleException.Reason.DOWNGRADE, "release counter " + m.releaseCounter() + " ("
+                    + m.version() + ") is lower than the installed " + installed + " (" + s.installedVersion()
+                    + "): downgrades are refused; re-release the old content with a higher counter");
+        }
+        if (m.releaseCounter() == installed && !reinstall) {
+            throw new BundleException(BundleException.Reason.REPLAY, "release counter " + installed + " (" + m.version()
+                    + ") is already installed; use --reinstall to install it again");
+        }
+        if (s.failedCounter() != null && m.releaseCounter() == s.failedCounter() && !reinstall) {
+            throw new BundleException(BundleException.Reason.PREVIOUSLY_FAILED, "release counter " + m.releaseCounter()
+                    + " (" + m.version() + ") was rolled back (" + s.reason() + "); use --reinstall to try it again");
+        }
+    }
+
+    private void checkNotOnProbation(OtaState s) {
+        if (restartPending) {
+            throw new BusyException("a release was just installed; restart the gateway before installing another");
+        }
+        if (s.onProbation()) {
+            throw new BusyException("release " + s.trial().version() + " is on trial; it must commit or roll back before another install");
+        }
+    }
+
+    /** Put the journal back to where it was before a failed install, keeping the generation moving forward. */
+    private void restore(OtaState before, String reason) {
+        OtaState now = root.journal().load();
+        if (now.generation() != before.generation()) {
+            root.journal().save(before.withGeneration(now.generation()).withReason(reason));
+        }
+    }
+
+    /** Hand a pending outcome to the listener; mark it reported only once the listener took it. */
+    private OtaState reportOutcome(OtaState s) {
+        if (s.reported()) {
+            return s;
+        }
+        OtaEvent event = switch (s.phase()) {
+            case COMMITTED -> new OtaEvent.Committed(s.installedVersion(), s.installedCounter());
+            case ROLLED_BACK -> new OtaEvent.RolledBack(s.failedVersion(), s.active(), s.reason());
+            default -> null;
+        };
+        if (event == null || !emit(event)) {
+            return s;
+        }
+        return root.journal().save(s.withReported(true));
+    }
+
+    private void cleanStaleDownloads(OtaState s) {
+        String keep = s.offer() != null && (s.phase() == Phase.DOWNLOADING || s.phase() == Phase.VERIFIED)
+                ? s.offer().sha256() : null;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root.downloads())) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (keep == null || !name.startsWith(keep + ".")) {
+                    Logger.info("OTA: removing stale download {}", name);
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            Logger.warn("OTA: cannot clean {}: {}", root.downloads(), e.getMessage());
+        }
+    }
+
+    private void watchLoop(Path dir) {
+        record Seen(long size, long modified) {
+        }
+        Map<Path, Seen> pending = new HashMap<>();
+        Map<Path, Seen> done = new HashMap<>();
+        while (!closed && !Thread.currentThread().isInterrupted()) {
+            if (Files.isDirectory(dir)) {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.sgb")) {
+                    for (Path p : ds) {
+                        Seen now = new Seen(Files.size(p), Files.getLastModifiedTime(p).toMillis());
+                        if (now.equals(done.get(p))) {
+                            continue;
+                        }
+                        if (now.equals(pending.get(p))) { // unchanged for one interval: the copy has finished
+                            pending.remove(p);
+                            done.put(p, now);
+                            Logger.info("OTA: installing {} from the watched directory", p);
+                            try {
+                                installFile(p, false);
+                            } catch (OtaException e) {
+                                Logger.warn("OTA: {} not installed: {}", p, e.getMessage());
+                            }
+                        } else {
+                            pending.put(p, now);
+                        }
+                    }
+                } catch (IOException e) {
+                    Logger.debug("OTA: cannot list {}: {}", dir, e.getMessage()); // stick pulled mid-scan
+                }
+            }
+            try {
+                Thread.sleep(options.watchInterval());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private boolean emit(OtaEvent event) {
+        try {
+            listener.onEvent(event);
+            return true;
+        } catch (RuntimeException e) {
+            Logger.error(e, "OTA listener failed on {}", event);
+            return false;
+        }
+    }
+
+    private synchronized void cancelDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("update agent is closed");
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // Removed as stale at the next start.
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package org.streetgate.ota.slots;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.streetgate.ota.OtaException;
+import org.streetgate.ota.util.Durable;
+import org.streetgate.ota.util.Faults;
+import org.tinylog.Logger;
+
+/**
+ * The state journal: state/ota.json written tmp, fsync, rename, fsync dir, so it is always either the
+ * old or the new state. A copy of the previous content is kept in ota.json.prev; if the journal is
+ * ever unreadable (a filesystem that lies about fsync), that copy is used rather than forgetting the
+ * anti-rollback counter.
+ */
+public final class Journal {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path file;
+    private final Path backup;
+
+    public Journal(Path file) {
+        this.file = file;
+        this.backup = file.resolveSibling(file.getFileName() + ".prev");
+    }
+
+    public OtaState load() {
+        try {
+            return MAPPER.readValue(Files.readAllBytes(file), OtaState.class);
+        } catch (NoSuchFileException e) {
+            return OtaState.initial();
+        } catch (IOException e) {
+            Logger.error("OTA journal {} is unreadable ({}); falling back to {}", file, e.getMessage(), backup);
+            try {
+                return MAPPER.readValue(Files.readAllBytes(backup), OtaState.class);
+            } catch (IOException e2) {
+                Logger.error("OTA journal backup {} is unreadable too; starting from an empty journal", backup);
+                return OtaState.initial();
+            }
+        }
+    }
+
+    /** Persist {@code state} with the next generation and return what was written. */
+    public OtaState save(OtaState state) {
+        OtaState next = state.withGeneration(state.generation() + 1);
+        try {
+            Files.createDirectories(file.getParent());
+            if (Files.exists(file)) {
+                Durable.writeAtomically(backup, Files.readAllBytes(file));
+            }
+            Durable.writeAtomically(file, MAPPER.writeValueAsBytes(next));
+        } catch (IOException e) {
+            throw new OtaException("cannot write the OTA journal " + file + ": " + e.getMessage(), e);
+        }
+        Faults.point("journal:" + next.phase());
+        return next;
+    }
+}
