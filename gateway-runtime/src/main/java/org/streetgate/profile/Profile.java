@@ -1,0 +1,53 @@
+package org.streetgate.profile;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.streetgate.drivers.spi.DeviceSpec;
+import org.streetgate.drivers.spi.DriverFactory;
+
+/** A validated hardware profile: what this gateway is, where it reports, and what it drives. */
+public record Profile(Path file, Gateway gateway, Platform platform, Store store, Health health, List<Device<?>> devices) {
+    public Profile {
+        devices = List.copyOf(devices);
+    }
+
+    /** {@code id} is part of every MQTT topic: {@code [a-z0-9-]{1,64}}. */
+    public record Gateway(String id, String model) {}
+
+    /**
+     * @param url            {@code tcp://host:port}, {@code ssl://host:port}, or {@code embedded}
+     * @param passwordFile   read at start-up; the password never appears in the profile
+     * @param batchRecords   most records in one MQTT message
+     * @param batchBytes     most payload bytes in one MQTT message
+     * @param maxInFlight    QoS 1 messages awaiting PUBACK at once
+     * @param maxMessagesPerSecond cap for backlog drains (0 = unlimited)
+     */
+    public record Platform(String url, String topicPrefix, Optional<String> username, Optional<Path> passwordFile,
+                           Optional<Tls> tls, Duration reconnectMin, Duration reconnectMax, int batchRecords,
+                           int batchBytes, int maxInFlight, double maxMessagesPerSecond, Duration keepAlive) {
+        public boolean embedded() {
+            return url.equals("embedded");
+        }
+    }
+
+    public record Tls(Optional<Path> ca, Optional<Path> cert, Optional<Path> key) {}
+
+    /**
+     * @param path          the outbox file; relative paths are against the data directory
+     * @param maxBytes      the budget for the database and its WAL together
+     * @param commitWindow  longest a reading waits for its group commit
+     * @param commitRecords a group commit happens earlier once this many records wait
+     */
+    public record Store(Path path, long maxBytes, Duration commitWindow, int commitRecords) {}
+
+    public record Health(Duration interval) {}
+
+    /** One device: its common keys, its driver, and the driver's own typed config. */
+    public record Device<C>(DeviceSpec spec, DriverFactory<C> factory, C config) {
+        public String id() {
+            return spec.id();
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package org.streetgate.profile;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.streetgate.drivers.config.ConfigException;
+import org.streetgate.drivers.config.ConfigNode;
+import org.streetgate.drivers.config.ConfigReader;
+import org.streetgate.drivers.config.Position;
+import org.streetgate.drivers.config.Problems;
+import org.streetgate.drivers.spi.DeviceSpec;
+import org.streetgate.drivers.spi.DriverFactory;
+import org.streetgate.drivers.spi.DriverRegistry;
+import org.streetgate.drivers.transport.SerialSettings;
+
+/**
+ * Turns a profile file into a {@link Profile}, or throws a {@link ConfigException} listing every
+ * problem with file and line. Nothing runs before this has passed.
+ */
+public final class ProfileLoader {
+    private static final String ID_PATTERN = "[a-z0-9-]{1,64}";
+    private final DriverRegistry drivers;
+
+    public ProfileLoader(DriverRegistry drivers) {
+        this.drivers = drivers;
+    }
+
+    public Profile load(Path file) {
+        Problems problems = new Problems();
+        Optional<ConfigNode> root = YamlTree.read(file, problems);
+        problems.throwIfAny();
+        Profile profile = read(file, root.orElseThrow(), problems);
+        problems.throwIfAny();
+        return profile;
+    }
+
+    private Profile read(Path file, ConfigNode rootNode, Problems problems) {
+        ConfigReader root = ConfigReader.of(rootNode, problems, "the profile");
+
+        ConfigReader g = root.requiredMap("gateway");
+        var gateway = new Profile.Gateway(g.string("id", ID_PATTERN, "a gateway id of 1-64 characters a-z, 0-9 and '-'"),
+                g.string("model", "generic"));
+        g.finish();
+
+        Profile.Platform platform = readPlatform(root.requiredMap("platform"));
+        Profile.Store store = readStore(root.map("store"), problems, root.at());
+        Profile.Health health = root.map("health")
+                .map(h -> {
+                    var out = new Profile.Health(h.duration("interval", Duration.ofSeconds(60)));
+                    h.finish();
+                    return out;
+                })
+                .orElse(new Profile.Health(Duration.ofSeconds(60)));
+
+        List<Profile.Device<?>> devices = new ArrayList<>();
+        Map<String, Position> ids = new HashMap<>();
+        Map<String, Profile.Device<?>> ports = new HashMap<>();
+        for (ConfigReader d : root.mapList("devices")) {
+            Profile.Device<?> device = readDevice(d);
+            if (device == null) {
+                continue;
+            }
+            Position first = ids.putIfAbsent(device.id(), device.spec().at());
+            if (first != null) {
+                problems.add(d.at("id"), "duplicate device id '" + device.id() + "' (first defined at line " + first.line() + ")");
+            }
+            device.spec().serial().ifPresent(serial -> {
+                Profile.Device<?> other = ports.putIfAbsent(serial.port(), device);
+                boolean bus = other != null && other.factory().sharesSerialBus() && device.factory().sharesSerialBus();
+                if (other != null && !bus) {
+                    problems.add(d.at("serial"), "serial port " + serial.port() + " is already used by device '"
+                            + other.id() + "' (line " + other.spec().at().line() + ")");
+                } else if (bus && !other.spec().serial().orElseThrow().equals(serial)) {
+                    problems.add(d.at("serial"), "devices sharing the bus on " + serial.port()
+                            + " must use the same line settings as device '" + other.id() + "'");
+                }
+            });
+            devices.add(device);
+        }
+        root.finish();
+        return new Profile(file, gateway, platform, store, health, devices);
+    }
+
+    private static Profile.Platform readPlatform(ConfigReader p) {
+        String url = p.string("url", "(tcp|ssl)://[^\\s:/]+:\\d{1,5}|embedded",
+                "tcp://host:port, ssl://host:port or embedded");
+        String prefix = p.string("topic-prefix", "sg/v1");
+        Optional<String> username = Optional.ofNullable(p.string("username", null));
+        Optional<Path> passwordFile = Optional.ofNullable(p.string("password-file", null)).map(Path::of);
+        if (p.has("password")) {
+            p.error("password", "put the password in a file and name it with 'password-file'; it must not be in the profile");
+            p.skip("password");
+        }
+        Optional<Profile.Tls> tls = p.map("tls").map(t -> {
+            var out = new Profile.Tls(Optional.ofNullable(t.string("ca", null)).map(Path::of),
+                    Optional.ofNullable(t.string("cert", null)).map(Path::of),
+                    Optional.ofNullable(t.string("key", null)).map(Path::of));
+            t.finish();
+            return out;
+        });
+        Duration min = p.duration("reconnect-min", Duration.ofSeconds(1));
+        Duration max = p.duration("reconnect-max", Duration.ofSeconds(60));
+        if (max.compareTo(min) < 0) {
+            p.error("reconnect-max", "'reconnect-max' must not be shorter than 'reconnect-min'");
+        }
+        int batchRecords = p.integer("batch-records", 500, 1, 100_000);
+        long batchBytes = p.size("batch-bytes", 128 * 1024);
+        if (batchBytes < 1024 || batchBytes > 256L * 1024 * 1024) {
+            p.error("batch-bytes", "'batch-bytes' must be between 1KiB and 256MiB");
+            batchBytes = 128 * 1024;
+        }
+        int inFlight = p.integer("max-in-flight", 10, 1, 1000);
+        double rate = p.number("max-messages-per-second", 0);
+        if (rate < 0) {
+            p.error("max-messages-per-second", "'max-messages-per-second' must be 0 (unlimited) or more");
+        }
+        Duration keepAlive = p.duration("keep-alive", Duration.ofSeconds(30));
+        p.finish();
+        return new Profile.Platform(url == null ? "embedded" : url, prefix, username, passwordFile, tls, min, max,
+                batchRecords, (int) batchBytes, inFlight, Math.max(0, rate), keepAlive);
+    }
+
+    private static Profile.Store readStore(Optional<ConfigReader> section, Problems problems, Position rootAt) {
+        if (section.isEmpty()) {
+            return new Profile.Store(Path.of("outbox.db"), 256L << 20, Duration.ofMillis(100), 10_000);
+        }
+        ConfigReader s = section.get();
+        Path path = Path.of(s.string("path", "outbox.db"));
+        long maxBytes = s.size("max-bytes", 256L << 20);
+        if (maxBytes < (1L << 20)) {
+            s.error("max-bytes", "'max-bytes' must be at least 1MiB");
+        }
+        Duration window = s.duration("commit-window", Duration.ofMillis(100));
+        if (window.isZero() || window.compareTo(Duration.ofSeconds(1)) > 0) {
+            s.error("commit-window", "'commit-window' must be between 1ms and 1s");
+        }
+        int records = s.integer("commit-records", 10_000, 1, 1_000_000);
+        s.finish();
+        return new Profile.Store(path, maxBytes, window, records);
+    }
+
+    private Profile.Device<?> readDevice(ConfigReader d) {
+        String id = d.string("id", ID_PATTERN, "a device id of 1-64 characters a-z, 0-9 and '-'");
+        String driverName = d.string("driver");
+        boolean sim = d.bool("sim", false);
+        if (driverName == null) {
+            return null;
+        }
+        Optional<DriverFactory<?>> found = drivers.find(driverName);
+        if (found.isEmpty()) {
+            d.error("driver", "unknown driver '" + driverName + "' (known: " + String.join(", ", drivers.names()) + ")");
+            d.skip("poll");
+            d.skip("serial");
+            return null;
+        }
+        return readDevice(d, found.get(), id == null ? "?" : id, driverName, sim);
+    }
+
+    private static <C> Profile.Device<C> readDevice(ConfigReader d, DriverFactory<C> factory, String id,
+                                                    String driverName, boolean sim) {
+        Duration poll = d.duration("poll", factory.defaultPoll());
+        if (poll != null && poll.isZero()) {
+            d.error("poll", "'poll' must be longer than 0ms");
+        }
+        Optional<SerialSettings> serial = d.map("serial").map(s -> SerialSettings.read(s, factory.defaultBaud()));
+        if (factory.needsSerial() && serial.isEmpty() && !d.has("serial")) {
+            d.problems().add(d.at(), "missing required key 'serial' in " + d.where() + " (driver " + driverName + ")");
+        }
+        C config = factory.parseConfig(d);
+        d.finish();
+        return new Profile.Device<>(new DeviceSpec(id, driverName, poll, serial, sim, d.at()), factory, config);
+    }
+}

@@ -1,0 +1,286 @@
+package org.streetgate.runtime;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.streetgate.command.CommandLog;
+import org.streetgate.command.CommandResult;
+import org.streetgate.command.CommandRouter;
+import org.streetgate.drivers.spi.DeviceContext;
+import org.streetgate.drivers.spi.DeviceSpec;
+import org.streetgate.drivers.spi.DeviceStatus;
+import org.streetgate.drivers.spi.Driver;
+import org.streetgate.drivers.spi.Message;
+import org.streetgate.drivers.spi.Sink;
+import org.streetgate.drivers.transport.Hardware;
+import org.streetgate.health.HealthReport;
+import org.streetgate.outbox.Kind;
+import org.streetgate.outbox.RecordJson;
+import org.streetgate.outbox.SqliteOutbox;
+import org.streetgate.profile.Profile;
+import org.streetgate.uplink.EmbeddedBroker;
+import org.streetgate.uplink.MqttUplink;
+import org.streetgate.uplink.TlsContexts;
+import org.tinylog.Logger;
+
+/**
+ * A running gateway: the one place where the parts are wired together, in plain code. Start-up
+ * order is outbox, broker, uplink, then devices, so nothing a device reports can be lost; shutdown
+ * runs the other way.
+ */
+public final class Gateway implements AutoCloseable {
+    private final Profile profile;
+    private final Path dataDir;
+    private final LongSupplier clock;
+    private final SqliteOutbox outbox;
+    private final CommandLog commandLog;
+    private final CommandRouter router;
+    private final EmbeddedBroker broker;
+    private final MqttUplink uplink;
+    private final Hardware hardware = new Hardware();
+    private final Map<String, Driver> drivers = new LinkedHashMap<>();
+    private final Map<String, DeviceStatus> statuses = new LinkedHashMap<>();
+    private final HealthReport health;
+    private final AtomicLong readings = new AtomicLong();
+    private final AtomicLong events = new AtomicLong();
+    private volatile boolean running = true;
+    private Thread healthThread;
+
+    private Gateway(Profile profile, Path dataDir, boolean simulateAll, LongSupplier clock) {
+        this.profile = profile;
+        this.dataDir = dataDir;
+        this.clock = clock;
+        Path storePath = dataDir.resolve(profile.store().path());
+        this.outbox = SqliteOutbox.open(storePath, profile.store().commitWindow(), profile.store().commitRecords());
+        this.commandLog = new CommandLog(dataDir.resolve("commands.db"));
+        this.router = new CommandRouter(commandLog, clock, this::storeResult);
+        Profile.Platform platform = profile.platform();
+        this.broker = platform.embedded() ? EmbeddedBroker.start() : null;
+        String uri = broker != null ? broker.uri() : platform.url();
+        this.uplink = new MqttUplink(platform, uri, profile.gateway().id(), outbox,
+                () -> stateJson("online"), () -> stateJson("offline"), router::handle, connectOptions(platform, dataDir));
+        for (Profile.Device<?> device : profile.devices()) {
+            statuses.put(device.id(), new DeviceStatus());
+        }
+        this.health = new HealthReport(outbox, uplink::stats, statuses, clock);
+        router.register("gateway", new GatewayCommands(this));
+        for (Profile.Device<?> device : profile.devices()) {
+            Driver driver = create(device, simulateAll);
+            drivers.put(device.id(), driver);
+            router.register(device.id(), driver::execute);
+        }
+    }
+
+    /** Opens the outbox, connects, and starts every device of the profile. */
+    public static Gateway start(Profile profile, Path dataDir, boolean simulateAll) {
+        return start(profile, dataDir, simulateAll, System::currentTimeMillis);
+    }
+
+    public static Gateway start(Profile profile, Path dataDir, boolean simulateAll, LongSupplier clock) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create data directory " + dataDir + ": " + e.getMessage(), e);
+        }
+        Gateway g = new Gateway(profile, dataDir, simulateAll, clock);
+        g.startParts();
+        return g;
+    }
+
+    private void startParts() {
+        Logger.info("gateway {} ({}), data in {}", profile.gateway().id(), profile.gateway().model(), dataDir.toAbsolutePath());
+        if (broker != null) {
+            Logger.info("embedded MQTT broker on {} (demo only); watch the stream with: mosquitto_sub -h 127.0.0.1 -p {} -t '{}/#' -v",
+                    broker.uri(), broker.port(), profile.platform().topicPrefix());
+        }
+        uplink.start();
+        drivers.forEach((id, driver) -> {
+            driver.start();
+            Profile.Device<?> d = device(id);
+            Logger.info("device {} started: {}{}", id, d.spec().driver(),
+                    d.spec().simulated() ? " (simulated)" : d.spec().serial().map(s -> " on " + s.port()).orElse(""));
+        });
+        healthThread = Thread.ofVirtual().name("health").start(this::healthLoop);
+    }
+
+    private Profile.Device<?> device(String id) {
+        return profile.devices().stream().filter(d -> d.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    private <C> Driver create(Profile.Device<C> device, boolean simulateAll) {
+        DeviceSpec spec = device.spec();
+        if (simulateAll && !spec.simulated()) {
+            spec = new DeviceSpec(spec.id(), spec.driver(), spec.poll(), spec.serial(), true, spec.at());
+        }
+        var ctx = new DeviceContext<>(spec, device.config(), sink(), statuses.get(spec.id()), hardware);
+        return device.factory().create(ctx);
+    }
+
+    private Sink sink() {
+        return message -> {
+            switch (message) {
+                case Message.Reading r -> {
+                    outbox.append(Kind.TELEMETRY, clock.getAsLong(), false, RecordJson.body(r), false);
+                    readings.incrementAndGet();
+                }
+                case Message.Event e -> {
+                    boolean alarm = e.severity() == Message.Severity.ALARM;
+                    outbox.append(Kind.EVENT, clock.getAsLong(), false, RecordJson.body(e), alarm);
+                    events.incrementAndGet();
+                    if (alarm) {
+                        Logger.warn("alarm from {}: {}", e.device(), e.type());
+                    }
+                }
+            }
+        };
+    }
+
+    private void storeResult(CommandResult r) {
+        try {
+            outbox.append(Kind.RESULT, clock.getAsLong(), false,
+                    RecordJson.result(r.id(), r.status().wire(), r.result(), r.error()), true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String stateJson(String state) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state", state);
+        m.put("version", Version.current());
+        m.put("model", profile.gateway().model());
+        m.put("ts", clock.getAsLong());
+        try {
+            return RecordJson.mapper().writeValueAsString(m);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static MqttConnectOptions connectOptions(Profile.Platform p, Path dataDir) {
+        MqttConnectOptions o = new MqttConnectOptions();
+        p.username().ifPresent(o::setUserName);
+        p.passwordFile().ifPresent(f -> {
+            Path file = dataDir.resolve(f);
+            try {
+                o.setPassword(Files.readString(file, StandardCharsets.UTF_8).strip().toCharArray());
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read platform password-file " + file + ": " + e.getMessage(), e);
+            }
+        });
+        if (p.url().startsWith("ssl://")) {
+            o.setSocketFactory(TlsContexts.socketFactory(p.tls(), dataDir));
+        }
+        return o;
+    }
+
+    private void healthLoop() {
+        long nextHealth = System.nanoTime() + profile.health().interval().toNanos();
+        long nextSummary = System.nanoTime() + 5_000_000_000L;
+        String lastSummary = "";
+        while (running) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            try {
+                if (now >= nextHealth) {
+                    nextHealth = now + profile.health().interval().toNanos();
+                    uplink.publishDirect(uplink.topics().health(), RecordJson.mapper().writeValueAsString(health.snapshot()));
+                }
+                if (now >= nextSummary) {
+                    nextSummary = now + 10_000_000_000L;
+                    String summary = summary();
+                    if (!summary.equals(lastSummary)) {
+                        Logger.info(summary);
+                        lastSummary = summary;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                Logger.warn("health: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** One line for the console: what was buffered, what went out, what is waiting. */
+    String summary() {
+        var u = uplink.stats();
+        var s = outbox.stats();
+        StringBuilder sb = new StringBuilder();
+        sb.append("buffered ").append(readings.get()).append(" readings, ").append(events.get()).append(" events; ");
+        sb.append("published ").append(u.recordsPublished()).append(" records in ").append(u.messagesPublished())
+                .append(" batches; waiting ").append(s.rows());
+        sb.append(u.connected() ? "; uplink connected" : "; uplink offline" + (u.lastError() == null ? "" : " (" + u.lastError() + ")"));
+        statuses.forEach((id, st) -> {
+            if (st.state() != DeviceStatus.State.OK) {
+                sb.append("; ").append(id).append(' ').append(st.state().wire());
+            }
+        });
+        return sb.toString();
+    }
+
+    public Profile profile() {
+        return profile;
+    }
+
+    public SqliteOutbox outbox() {
+        return outbox;
+    }
+
+    public MqttUplink uplink() {
+        return uplink;
+    }
+
+    public HealthReport health() {
+        return health;
+    }
+
+    public Map<String, DeviceStatus> deviceStatuses() {
+        return statuses;
+    }
+
+    /** The broker address in use: the embedded broker's, or the profile's. */
+    public String brokerUri() {
+        return broker != null ? broker.uri() : profile.platform().url();
+    }
+
+    /** Stops devices first, commits what they reported, then says offline and disconnects. */
+    @Override
+    public void close() {
+        running = false;
+        if (healthThread != null) {
+            healthThread.interrupt();
+        }
+        drivers.values().forEach(d -> {
+            try {
+                d.stop();
+            } catch (RuntimeException e) {
+                Logger.warn("stopping device: {}", e.getMessage());
+            }
+        });
+        try {
+            outbox.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            Logger.warn("outbox flush at shutdown: {}", e.getMessage());
+        }
+        long waiting = outbox.stats().rows();
+        uplink.close();
+        outbox.close();
+        commandLog.close();
+        hardware.close();
+        if (broker != null) {
+            broker.close();
+        }
+        Logger.info("gateway {} stopped; {} records wait in {}", profile.gateway().id(), waiting, outbox.file());
+    }
+}

@@ -1,0 +1,5 @@
+package org.streetgate.uplink;
+
+/** What the uplink has done since start, for the console summary and {@code health}. */
+public record UplinkStats(boolean connected, long messagesPublished, long recordsPublished, long connects,
+                          long connectFailures, String lastError, double recordsPerSecond) {}
