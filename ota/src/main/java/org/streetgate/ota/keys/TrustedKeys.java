@@ -19,7 +19,7 @@ public final class TrustedKeys {
     private final Map<String, PublicKey> byId;
 
     private TrustedKeys(Map<String, PublicKey> byId) {
-        this.byId = Map.copyOf(byId);
+        this.byId = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byId)); // keeps the configured order for messages
     }
 
     /**
