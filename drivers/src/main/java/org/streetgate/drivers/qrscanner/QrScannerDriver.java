@@ -1,0 +1,175 @@
+package org.streetgate.drivers.qrscanner;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.streetgate.drivers.spi.Backoff;
+import org.streetgate.drivers.spi.DeviceContext;
+import org.streetgate.drivers.spi.DeviceStatus;
+import org.streetgate.drivers.spi.Driver;
+import org.streetgate.drivers.spi.Message;
+import org.streetgate.drivers.transport.SerialLink;
+import org.tinylog.Logger;
+
+/**
+ * A barcode/QR scanner on a serial port. Each code goes to the listeners registered with
+ * {@link #addScanListener} (the kiosk service) and, only when {@code publish-scans: true}, to the
+ * platform as a {@code scan} event. Codes may be pickup codes: they are never logged, only counted.
+ */
+public final class QrScannerDriver implements Driver {
+    private final DeviceContext<QrScannerConfig> ctx;
+    private final QrScannerConfig cfg;
+    private final DeviceStatus status;
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean running;
+    private volatile Thread worker;
+    private volatile SerialLink link;
+    private volatile QrScannerSimulator simulator;
+
+    public QrScannerDriver(DeviceContext<QrScannerConfig> ctx) {
+        this.ctx = ctx;
+        this.cfg = ctx.config();
+        this.status = ctx.status();
+    }
+
+    /**
+     * Calls {@code listener} with every code scanned, on the driver's reading thread; keep it short
+     * (hand the code to the kiosk service's own queue). This is how pickup codes reach the kiosk
+     * without leaving the gateway.
+     */
+    public void addScanListener(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    public void removeScanListener(Consumer<String> listener) {
+        listeners.remove(listener);
+    }
+
+    /** The simulated scanner, when this device runs on its simulator (demo profiles, tests). */
+    public Optional<QrScannerSimulator> simulator() {
+        return Optional.ofNullable(simulator);
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        worker = Thread.ofVirtual().name("scanner " + ctx.deviceId()).start(this::run);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        Thread t = worker;
+        if (t != null) {
+            t.interrupt();
+        }
+        closeLink();
+        if (t != null) {
+            try {
+                t.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public DeviceStatus status() {
+        return status;
+    }
+
+    private void run() {
+        Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
+        while (running) {
+            try {
+                link = ctx.openSerial(this::makeSimulator);
+                Logger.info("{}: code scanner on {} (terminator {}, scans {})", ctx.deviceId(), link.name(),
+                        cfg.terminator(), cfg.publishScans() ? "published as events" : "kept on the gateway");
+                backoff.reset();
+                status.ok();
+                serve(link);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (IOException e) {
+                if (!running) {
+                    return;
+                }
+                status.offline(e.getMessage());
+                status.count("reconnects");
+                Logger.warn("{}: {}", ctx.deviceId(), e.getMessage());
+            } finally {
+                closeLink();
+            }
+            if (!running) {
+                return;
+            }
+            try {
+                Thread.sleep(backoff.next());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private QrScannerSimulator makeSimulator() {
+        if (simulator == null) {
+            simulator = new QrScannerSimulator(cfg.terminator());
+        }
+        return simulator;
+    }
+
+    private void serve(SerialLink l) throws IOException, InterruptedException {
+        QrScannerCodec codec = new QrScannerCodec(cfg.terminator(), cfg.maxLength());
+        byte[] buf = new byte[512];
+        while (running) {
+            int n = l.read(buf, 0, buf.length, Duration.ofMillis(500));
+            if (n == 0) {
+                continue;
+            }
+            for (QrScannerCodec.Decoded d : codec.feed(buf, 0, n)) {
+                switch (d) {
+                    case QrScannerCodec.Code c -> deliver(c.code());
+                    case QrScannerCodec.Overlong o -> {
+                        status.count("overlong_codes");
+                        Logger.warn("{}: dropped a {}-byte code (max-length {})", ctx.deviceId(), o.bytes(),
+                                cfg.maxLength());
+                    }
+                }
+            }
+        }
+    }
+
+    private void deliver(String code) throws InterruptedException {
+        status.count("scans");
+        Logger.debug("{}: scan of {} characters", ctx.deviceId(), code.length()); // never the code itself
+        for (Consumer<String> l : listeners) {
+            try {
+                l.accept(code);
+            } catch (RuntimeException e) {
+                // The exception's message might quote the code: log only its type.
+                Logger.error("{}: scan listener failed with {}", ctx.deviceId(), e.getClass().getName());
+            }
+        }
+        if (cfg.publishScans()) {
+            ctx.sink().accept(new Message.Event(ctx.deviceId(), "scan", Message.Severity.INFO, Map.of("code", code)));
+        }
+    }
+
+    private void closeLink() {
+        SerialLink l = link;
+        link = null;
+        if (l != null) {
+            try {
+                l.close();
+            } catch (IOException e) {
+                Logger.debug("{}: closing {}: {}", ctx.deviceId(), l.name(), e.getMessage());
+            }
+        }
+    }
+}
