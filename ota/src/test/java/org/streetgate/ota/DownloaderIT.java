@@ -1,0 +1,221 @@
+package org.streetgate.ota;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streetgate.ota.download.Downloader;
+import org.streetgate.ota.slots.Disk;
+import org.streetgate.ota.slots.OtaState.Phase;
+import org.streetgate.ota.util.Hex;
+
+class DownloaderIT {
+    @TempDir
+    Path tmp;
+
+    static final Downloader.Settings FAST = new Downloader.Settings(4, Duration.ofMillis(10), Duration.ofMillis(40), 0,
+            Duration.ofSeconds(10));
+
+    static byte[] content(int size) {
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) (i * 7 + i / 251);
+        }
+        return b;
+    }
+
+    private Path fetch(BundleServer server, Disk disk, Downloader.Settings settings) {
+        return new Downloader(Downloader.defaultClient(), disk, settings).fetch(server.url(), Hex.sha256(server.content),
+                server.content.length, tmp.resolve("downloads"), (have, total) -> { });
+    }
+
+    @Test
+    void cut_download_resumes_with_range_where_it_stopped() throws IOException {
+        byte[] data = content(300_000);
+        try (BundleServer server = new BundleServer(data, true).cutAfter(120_000)) {
+            Path done = fetch(server, Disk.REAL, FAST);
+            assertArrayEquals(data, Files.readAllBytes(done));
+            assertEquals(2, server.requests());
+            assertEquals("-", server.rangeHeaders.get(0));
+            assertTrue(server.rangeHeaders.get(1).startsWith("bytes="), server.rangeHeaders.toString());
+            long resumedFrom = Long.parseLong(server.rangeHeaders.get(1).replaceAll("\\D", ""));
+            assertTrue(resumedFrom > 0 && resumedFrom <= 120_000, "resumed from " + resumedFrom);
+            assertFalse(Files.exists(tmp.resolve("downloads").resolve(Hex.sha256(data) + ".part")));
+        }
+    }
+
+    @Test
+    void server_ignoring_range_restarts_from_zero_and_still_gets_the_right_file() throws IOException {
+        byte[] data = content(300_000);
+        try (BundleServer server = new BundleServer(data, false).cutAfter(150_000)) {
+            Path done = fetch(server, Disk.REAL, FAST);
+            assertArrayEquals(data, Files.readAllBytes(done), "no bytes appended twice");
+            assertEquals(2, server.requests());
+            assertTrue(server.rangeHeaders.get(1).startsWith("bytes="), "it asked for a range, got 200 and started over");
+        }
+    }
+
+    @Test
+    void transient_server_errors_are_retried_with_backoff() throws IOException {
+        byte[] data = content(10_000);
+        try (BundleServer server = new BundleServer(data, true).answer(503).answer(502)) {
+            assertArrayEquals(data, Files.readAllBytes(fetch(server, Disk.REAL, FAST)));
+            assertEquals(3, server.requests());
+        }
+    }
+
+    @Test
+    void retries_are_bounded() throws IOException {
+        try (BundleServer server = new BundleServer(content(1000), true)) {
+            for (int i = 0; i < 10; i++) {
+                server.answer(503);
+            }
+            OtaException e = assertThrows(OtaException.class, () -> fetch(server, Disk.REAL, FAST));
+            assertTrue(e.getMessage().contains("failed after 4 attempts: HTTP 503"), e.getMessage());
+            assertEquals(4, server.requests());
+        }
+    }
+
+    @Test
+    void not_found_is_final_and_not_retried() throws IOException {
+        try (BundleServer server = new BundleServer(content(1000), true).answer(404)) {
+            OtaException e = assertThrows(OtaException.class, () -> fetch(server, Disk.REAL, FAST));
+            assertTrue(e.getMessage().endsWith("refused: HTTP 404"), e.getMessage());
+            assertEquals(1, server.requests());
+        }
+    }
+
+    @Test
+    void content_not_matching_the_offered_hash_is_discarded_and_fetched_again() throws IOException {
+        byte[] data = content(5000);
+        try (BundleServer server = new BundleServer(data, true)) {
+            Downloader d = new Downloader(Downloader.defaultClient(), Disk.REAL, FAST);
+            String wrongSha = Hex.sha256("something else".getBytes());
+            OtaException e = assertThrows(OtaException.class,
+                    () -> d.fetch(server.url(), wrongSha, data.length, tmp.resolve("downloads"), (h, t) -> { }));
+            assertTrue(e.getMessage().contains("sha256 mismatch"), e.getMessage());
+            assertEquals(4, server.requests(), "each attempt started from zero, never resumed a bad file");
+            assertTrue(server.rangeHeaders.stream().allMatch("-"::equals), server.rangeHeaders.toString());
+        }
+    }
+
+    @Test
+    void free_space_is_checked_before_the_first_byte() throws IOException {
+        try (BundleServer server = new BundleServer(content(5000), true)) {
+            Disk small = new Disk() {
+                @Override
+                public long usableSpace(Path dir) {
+                    return 6000; // enough for the file, not for the file and its extraction
+                }
+
+                @Override
+                public void beforeWrite(Path file, long bytes) {
+                }
+            };
+            OtaException e = assertThrows(OtaException.class, () -> fetch(server, small, FAST));
+            assertTrue(e.getMessage().startsWith("not enough free space to download"), e.getMessage());
+            assertEquals(0, server.requests());
+        }
+    }
+
+    @Test
+    void disk_full_during_download_removes_the_partial_file_and_stops() throws IOException {
+        byte[] data = content(200_000);
+        AtomicLong budget = new AtomicLong(100_000);
+        Disk filling = new Disk() {
+            @Override
+            public long usableSpace(Path dir) {
+                return Long.MAX_VALUE;
+            }
+
+            @Override
+            public void beforeWrite(Path file, long bytes) throws IOException {
+                if (budget.addAndGet(-bytes) < 0) {
+                    throw new IOException("No space left on device");
+                }
+            }
+        };
+        try (BundleServer server = new BundleServer(data, true)) {
+            OtaException e = assertThrows(OtaException.class, () -> fetch(server, filling, FAST));
+            assertTrue(e.getMessage().startsWith("disk full while downloading"), e.getMessage());
+            assertEquals(1, server.requests(), "a full disk is not retried");
+            try (var files = Files.list(tmp.resolve("downloads"))) {
+                assertEquals(List.of(), files.toList(), "no stale .part left to break the next attempt");
+            }
+        }
+    }
+
+    @Test
+    void offer_downloads_installs_and_reports_progress() throws Exception {
+        Fixture f = new Fixture(tmp).provision();
+        byte[] bundle = Files.readAllBytes(f.bundle("1.1.0", 11, "healthy"));
+        f.options = f.options.withDownload(FAST);
+        try (BundleServer server = new BundleServer(bundle, true).cutAfter(bundle.length / 3);
+             UpdateAgent a = f.agent()) {
+            a.start();
+            Offer offer = new Offer(server.url(), Hex.sha256(bundle), bundle.length, "1.1.0");
+            UpdateAgent.StagedRelease r = a.offer(offer).get(10, TimeUnit.SECONDS);
+            assertEquals("1.1.0", r.version());
+            assertEquals(2, server.requests());
+        }
+        List<OtaEvent.Progress> progress = f.events(OtaEvent.Progress.class);
+        assertEquals(new OtaEvent.Progress(Phase.DOWNLOADING, 0, "1.1.0"), progress.get(0));
+        assertTrue(progress.contains(new OtaEvent.Progress(Phase.DOWNLOADING, 100, "1.1.0")), progress.toString());
+        assertEquals(new OtaEvent.Progress(Phase.TRIAL, 100, "1.1.0"), progress.get(progress.size() - 1));
+        List<Integer> pcts = progress.stream().filter(p -> p.state() == Phase.DOWNLOADING).map(OtaEvent.Progress::percent).toList();
+        assertEquals(pcts.stream().sorted().toList(), pcts, "percent never goes backwards");
+        assertEquals(Phase.TRIAL, f.state().phase());
+        try (var files = Files.list(f.installRoot().downloads())) {
+            assertEquals(List.of(), files.toList(), "downloaded bundle removed once installed");
+        }
+    }
+
+    @Test
+    void offer_of_a_bad_bundle_is_reported_as_refused_and_leaves_state_as_it_was() throws Exception {
+        Fixture f = new Fixture(tmp).provision();
+        byte[] bundle = Files.readAllBytes(TestBundles.bundle(f.work, TestBundles.newKey(), "1.1.0", 11, "healthy"));
+        f.options = f.options.withDownload(FAST);
+        try (BundleServer server = new BundleServer(bundle, true); UpdateAgent a = f.agent()) {
+            var future = a.offer(new Offer(server.url(), Hex.sha256(bundle), bundle.length, "1.1.0"));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> future.get(10, TimeUnit.SECONDS));
+            assertEquals(BundleException.Reason.UNKNOWN_KEY, ((BundleException) e.getCause()).reason());
+        }
+        OtaEvent.Failed failed = f.events(OtaEvent.Failed.class).get(0);
+        assertTrue(failed.refused());
+        assertEquals(Phase.COMMITTED, f.state().phase());
+        assertEquals("1.0.0", f.currentVersion());
+    }
+
+    @Test
+    void stale_partial_downloads_are_removed_at_start() throws IOException {
+        Fixture f = new Fixture(tmp).provision();
+        Path stale = f.installRoot().downloads().resolve("a".repeat(64) + ".part");
+        Files.write(stale, new byte[1234]);
+        try (UpdateAgent a = f.agent()) {
+            a.start();
+        }
+        assertFalse(Files.exists(stale));
+    }
+
+    @Test
+    void malformed_offer_is_rejected_naming_the_field() {
+        BundleException e = assertThrows(BundleException.class, () -> Offer.fromArgs(java.util.Map.of(
+                "url", "ftp://x/y.sgb", "sha256", "a".repeat(64), "size", 10, "version", "1")));
+        assertEquals(BundleException.Reason.BAD_OFFER, e.reason());
+        assertTrue(e.getMessage().startsWith("offer: url must be"), e.getMessage());
+        assertThrows(BundleException.class, () -> Offer.fromArgs(java.util.Map.of(
+                "url", "http://x/y.sgb", "sha256", "abc", "size", 10, "version", "1")));
+    }
+}
