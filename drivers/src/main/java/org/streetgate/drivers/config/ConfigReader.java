@@ -21,11 +21,28 @@ public final class ConfigReader {
     private final Problems problems;
     private final String where;
     private final Set<String> consumed = new LinkedHashSet<>();
+    /** A required section that is missing: already reported, so its own missing keys are not. */
+    private final boolean absent;
 
+    /** @param where the path of this mapping, e.g. {@code devices[0].serial}; empty for the root */
     public ConfigReader(ConfigNode.Mapping mapping, Problems problems, String where) {
+        this(mapping, problems, where, false);
+    }
+
+    private ConfigReader(ConfigNode.Mapping mapping, Problems problems, String where, boolean absent) {
         this.mapping = mapping;
         this.problems = problems;
         this.where = where;
+        this.absent = absent;
+    }
+
+    private String child(String key) {
+        return where.isEmpty() ? key : where + "." + key;
+    }
+
+    /** How messages name this mapping. */
+    private String place() {
+        return where.isEmpty() ? "the profile" : where;
     }
 
     /** Reads {@code node} as a mapping, or reports that it is not one and returns an empty reader. */
@@ -33,7 +50,7 @@ public final class ConfigReader {
         if (node instanceof ConfigNode.Mapping m) {
             return new ConfigReader(m, problems, where);
         }
-        problems.add(node.at(), where + " must be a mapping, not " + node.kind());
+        problems.add(node.at(), (where.isEmpty() ? "the profile" : where) + " must be a mapping, not " + node.kind());
         return new ConfigReader(new ConfigNode.Mapping(Map.of(), node.at()), problems, where);
     }
 
@@ -85,8 +102,8 @@ public final class ConfigReader {
     private <T> T typed(String key, T fallback, boolean required, String expected, Function<String, T> parse) {
         ConfigNode node = take(key);
         if (node == null) {
-            if (required) {
-                problems.add(mapping.at(), "missing required key '" + key + "' in " + where);
+            if (required && !absent) {
+                problems.add(mapping.at(), "missing required key '" + key + "' in " + place());
             }
             return fallback;
         }
@@ -170,15 +187,15 @@ public final class ConfigReader {
             problems.add(node.at(), "'" + key + "' must be a mapping, not " + node.kind());
             return Optional.empty();
         }
-        return Optional.of(new ConfigReader(m, problems, where + "." + key));
+        return Optional.of(new ConfigReader(m, problems, child(key)));
     }
 
     public ConfigReader requiredMap(String key) {
         return map(key).orElseGet(() -> {
-            if (!mapping.entries().containsKey(key)) {
-                problems.add(mapping.at(), "missing required key '" + key + "' in " + where);
+            if (!mapping.entries().containsKey(key) && !absent) {
+                problems.add(mapping.at(), "missing required key '" + key + "' in " + place());
             }
-            return new ConfigReader(new ConfigNode.Mapping(Map.of(), at(key)), problems, where + "." + key);
+            return new ConfigReader(new ConfigNode.Mapping(Map.of(), at(key)), problems, child(key), true);
         });
     }
 
@@ -194,7 +211,7 @@ public final class ConfigReader {
         }
         List<ConfigReader> out = new ArrayList<>();
         for (int i = 0; i < seq.items().size(); i++) {
-            out.add(of(seq.items().get(i), problems, key + "[" + i + "]"));
+            out.add(of(seq.items().get(i), problems, child(key) + "[" + i + "]"));
         }
         return out;
     }
@@ -247,7 +264,7 @@ public final class ConfigReader {
     public void finish() {
         for (var e : mapping.entries().entrySet()) {
             if (!consumed.contains(e.getKey())) {
-                problems.add(e.getValue().keyAt(), "unknown key '" + e.getKey() + "' in " + where);
+                problems.add(e.getValue().keyAt(), "unknown key '" + e.getKey() + "' in " + place());
             }
         }
     }
