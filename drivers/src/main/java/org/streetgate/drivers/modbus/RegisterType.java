@@ -35,7 +35,8 @@ public enum RegisterType {
         return switch (this) {
             case INT32 -> bits;
             case UINT32 -> bits & 0xFFFF_FFFFL;
-            default -> Float.intBitsToFloat(bits);
+            // The shortest decimal that is this float: 0.98f reads 0.98, not 0.9800000190734863.
+            default -> Double.parseDouble(Float.toString(Float.intBitsToFloat(bits)));
         };
     }
 
