@@ -39,7 +39,7 @@ public final class ProfileLoader {
     }
 
     private Profile read(Path file, ConfigNode rootNode, Problems problems) {
-        ConfigReader root = ConfigReader.of(rootNode, problems, "the profile");
+        ConfigReader root = ConfigReader.of(rootNode, problems, "");
 
         ConfigReader g = root.requiredMap("gateway");
         var gateway = new Profile.Gateway(g.string("id", ID_PATTERN, "a gateway id of 1-64 characters a-z, 0-9 and '-'"),
@@ -47,7 +47,7 @@ public final class ProfileLoader {
         g.finish();
 
         Profile.Platform platform = readPlatform(root.requiredMap("platform"));
-        Profile.Store store = readStore(root.map("store"), problems, root.at());
+        Profile.Store store = readStore(root.map("store"));
         Profile.Health health = root.map("health")
                 .map(h -> {
                     var out = new Profile.Health(h.duration("interval", Duration.ofSeconds(60)));
@@ -124,7 +124,7 @@ public final class ProfileLoader {
                 batchRecords, (int) batchBytes, inFlight, Math.max(0, rate), keepAlive);
     }
 
-    private static Profile.Store readStore(Optional<ConfigReader> section, Problems problems, Position rootAt) {
+    private static Profile.Store readStore(Optional<ConfigReader> section) {
         if (section.isEmpty()) {
             return new Profile.Store(Path.of("outbox.db"), 256L << 20, Duration.ofMillis(100), 10_000);
         }

@@ -1,0 +1,126 @@
+package org.streetgate.profile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.streetgate.drivers.config.ConfigException;
+import org.streetgate.drivers.config.ConfigProblem;
+import org.streetgate.drivers.spi.DriverRegistry;
+
+class ProfileLoaderTest {
+    private static final Path BROKEN = Path.of("src/test/resources/profiles/broken");
+    private final ProfileLoader loader = new ProfileLoader(DriverRegistry.builtIn());
+
+    private List<String> problems(String name) {
+        Path file = BROKEN.resolve(name);
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.load(file));
+        return e.problems().stream().map(ConfigProblem::toString).toList();
+    }
+
+    private static String at(String name, int line, String message) {
+        return BROKEN.resolve(name) + ":" + line + ": " + message;
+    }
+
+    /** Every profile shipped in hardware-profiles/ must load: they are the examples people copy. */
+    @TestFactory
+    Stream<DynamicTest> every_shipped_profile_is_valid() throws IOException {
+        Path dir = Path.of("../hardware-profiles");
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertFalse(files.isEmpty(), "no profiles found under " + dir.toAbsolutePath());
+        return files.stream().map(f -> DynamicTest.dynamicTest(f.toString(), () -> {
+            Profile p = loader.load(f);
+            assertFalse(p.devices().isEmpty(), f + " has no devices");
+            if (f.toString().contains("/demo/")) {
+                assertTrue(p.platform().embedded(), f + ": a demo profile runs on the embedded broker");
+                p.devices().forEach(d -> assertTrue(d.spec().simulated(), f + ": demo device " + d.id() + " is simulated"));
+            }
+        }));
+    }
+
+    @Test
+    void unknown_key_is_reported_on_its_line() {
+        assertEquals(List.of(at("unknown-key.yaml", 7, "unknown key 'pol' in devices[0]")), problems("unknown-key.yaml"));
+    }
+
+    @Test
+    void wrong_types_are_each_reported_with_what_was_written() {
+        assertEquals(List.of(
+                at("wrong-types.yaml", 2, "'id' must be a gateway id of 1-64 characters a-z, 0-9 and '-', not 'Pole_1'"),
+                at("wrong-types.yaml", 4, "'url' must be tcp://host:port, ssl://host:port or embedded, not 'http://example:80'"),
+                at("wrong-types.yaml", 6, "'max-bytes' must be a size like 512KiB, 256MiB or 2GiB, not 'lots'"),
+                at("wrong-types.yaml", 7, "'commit-window' must be a duration like 500ms, 10s, 5m, 1h or 1d, not '100'"),
+                at("wrong-types.yaml", 11, "'baud' must be a whole number from 50 to 4000000, not 'fast'"),
+                at("wrong-types.yaml", 12, "'poll' must be a single value, not a list"),
+                at("wrong-types.yaml", 13, "'sim' must be true or false, not 'yes'")),
+                problems("wrong-types.yaml"));
+    }
+
+    @Test
+    void missing_required_keys_are_reported() {
+        assertEquals(List.of(
+                at("missing-keys.yaml", 1, "missing required key 'platform' in the profile"),
+                at("missing-keys.yaml", 2, "missing required key 'id' in gateway"),
+                at("missing-keys.yaml", 4, "missing required key 'id' in devices[0]"),
+                at("missing-keys.yaml", 4, "missing required key 'serial' in devices[0] (driver pms5003)"),
+                at("missing-keys.yaml", 5, "missing required key 'driver' in devices[1]")),
+                problems("missing-keys.yaml"));
+    }
+
+    @Test
+    void duplicate_ids_unknown_drivers_and_shared_ports_are_reported() {
+        assertEquals(List.of(
+                at("duplicates.yaml", 7, "duplicate device id 'air-1' (first defined at line 4)"),
+                at("duplicates.yaml", 11, "unknown driver 'pms7003' (known: " + String.join(", ", DriverRegistry.builtIn().names()) + ")"),
+                at("duplicates.yaml", 15, "serial port /dev/ttyAMA0 is already used by device 'air-1' (line 4)")),
+                problems("duplicates.yaml"));
+    }
+
+    @Test
+    void yaml_syntax_error_names_the_line() {
+        List<String> p = problems("syntax.yaml");
+        assertEquals(1, p.size());
+        assertTrue(p.getFirst().startsWith(BROKEN.resolve("syntax.yaml") + ":"), p.getFirst());
+        assertTrue(p.getFirst().contains("YAML syntax"), p.getFirst());
+    }
+
+    @Test
+    void an_inline_password_is_refused_and_bad_backoff_bounds_are_reported() {
+        assertEquals(List.of(
+                at("secrets.yaml", 4, "put the password in a file and name it with 'password-file'; it must not be in the profile"),
+                at("secrets.yaml", 6, "'reconnect-max' must not be shorter than 'reconnect-min'")),
+                problems("secrets.yaml"));
+    }
+
+    @Test
+    void defaults_fill_what_the_profile_leaves_out() throws IOException {
+        Path file = Files.createTempFile("min", ".yaml");
+        Files.writeString(file, """
+                gateway: {id: pole-7}
+                platform: {url: embedded}
+                devices:
+                  - {id: air-1, driver: pms5003, serial: {port: /dev/ttyAMA0}}
+                """);
+        Profile p = loader.load(file);
+        assertEquals("sg/v1", p.platform().topicPrefix());
+        assertEquals(256L << 20, p.store().maxBytes());
+        assertEquals(Duration.ofMillis(100), p.store().commitWindow());
+        assertEquals(Duration.ofSeconds(10), p.devices().getFirst().spec().poll());
+        assertEquals(9600, p.devices().getFirst().spec().serial().orElseThrow().baud());
+        assertFalse(p.devices().getFirst().spec().simulated());
+        Files.delete(file);
+    }
+}

@@ -1,0 +1,85 @@
+package org.streetgate.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.streetgate.uplink.EmbeddedBroker;
+
+/** A real Mosquitto on a free loopback port, started and stopped by the test. */
+public final class Mosquitto implements AutoCloseable {
+    private final Path dir;
+    private final int port;
+    private Process process;
+
+    private Mosquitto(Path dir, int port) {
+        this.dir = dir;
+        this.port = port;
+    }
+
+    public static Mosquitto start(Path dir) throws IOException, InterruptedException {
+        Mosquitto m = new Mosquitto(dir, EmbeddedBroker.freeLoopbackPort());
+        m.restart();
+        return m;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String uri() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    /** (Re)starts the broker on the same port; it keeps no state between runs. */
+    public void restart() throws IOException, InterruptedException {
+        Path conf = dir.resolve("mosquitto-" + port + ".conf");
+        Files.writeString(conf, """
+                listener %d 127.0.0.1
+                allow_anonymous true
+                persistence false
+                max_inflight_messages 0
+                max_queued_messages 100000
+                message_size_limit 0
+                """.formatted(port));
+        String binary = Files.isExecutable(Path.of("/usr/sbin/mosquitto")) ? "/usr/sbin/mosquitto" : "mosquitto";
+        process = new ProcessBuilder(binary, "-c", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mosquitto-" + port + ".log").toFile())
+                .start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                if (!process.isAlive()) {
+                    throw new IOException("mosquitto exited with " + process.exitValue() + "; see "
+                            + dir.resolve("mosquitto-" + port + ".log") + " (is the mosquitto package installed?)");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("mosquitto did not listen on port " + port + " within 10 s");
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    public void stop() throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}
