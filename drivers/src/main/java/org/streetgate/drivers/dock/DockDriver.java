@@ -1,0 +1,266 @@
+package org.streetgate.drivers.dock;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import org.streetgate.drivers.modbus.ModbusMaster;
+import org.streetgate.drivers.spi.Backoff;
+import org.streetgate.drivers.spi.Command;
+import org.streetgate.drivers.spi.CommandException;
+import org.streetgate.drivers.spi.DeviceContext;
+import org.streetgate.drivers.spi.DeviceStatus;
+import org.streetgate.drivers.spi.Driver;
+import org.streetgate.drivers.spi.Message;
+import org.streetgate.drivers.transport.Rs485Bus;
+import org.tinylog.Logger;
+
+/**
+ * A drone dock behind a PLC on Modbus RTU. A virtual thread polls the PLC at the device's
+ * {@code poll} and hands each reading to the {@link DockSupervisor}, which decides the automatic
+ * safety actions (closing for rain or wind, stopping a stalled motor, the charger off while the cover
+ * moves); commands are decided by the same supervisor under the same lock, so a command never acts
+ * on a picture older than the last poll. A poll the PLC does not answer marks the device degraded
+ * and refuses every command until it answers again (fail safe); a port that cannot be opened marks
+ * it offline and is retried with backoff.
+ */
+public final class DockDriver implements Driver {
+    private final DeviceContext<DockConfig> ctx;
+    private final DockConfig config;
+    private final DeviceStatus status;
+    private final DockSupervisor supervisor;
+    private final ReentrantLock lock = new ReentrantLock(true);
+    private volatile boolean running;
+    private volatile Thread worker;
+    private DockPlc plc;
+    private DockModel model;
+
+    public DockDriver(DeviceContext<DockConfig> ctx) {
+        this.ctx = ctx;
+        this.config = ctx.config();
+        this.status = ctx.status();
+        this.supervisor = new DockSupervisor(ctx.deviceId(), config);
+    }
+
+    @Override
+    public void start() {
+        var settings = ctx.spec().serial().orElseThrow(() ->
+                new IllegalStateException("device '" + ctx.deviceId() + "' has no serial settings"));
+        Rs485Bus bus = ctx.hardware().rs485(settings, ctx.simulated());
+        if (ctx.simulated()) {
+            model = DockModel.of(config.simulation());
+            bus.simulator(DockSimulator.class, DockSimulator::new).add(config.map(), model);
+            Logger.info("{}: simulated drone dock (scenario {}, cover travel {} ms)", ctx.deviceId(),
+                    config.simulation().scenario(), config.simulation().coverTravel().toMillis());
+        }
+        plc = new DockPlc(bus, config.map(),
+                new ModbusMaster.Timing(config.responseTimeout(), config.retries(), Duration.ofSeconds(5)), status);
+        running = true;
+        worker = Thread.ofVirtual().name("drone-dock " + ctx.deviceId()).start(this::run);
+    }
+
+    /** The simulated dock's model when the device is simulated, else null: demos and tests steer it. */
+    public DockModel model() {
+        return model;
+    }
+
+    public DockSupervisor supervisor() {
+        return supervisor;
+    }
+
+    /** Stops polling and withdraws any launch permit; the cover stays where it is. */
+    @Override
+    public void stop() {
+        running = false;
+        Thread t = worker;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        lock.lock();
+        try {
+            if (supervisor.launchPermitted() && plc != null) {
+                plc.write(new DockSupervisor.CoilWrite("launch-permit", config.map().coils().launchPermit(), false));
+            }
+        } catch (IOException | DockPlc.PlcException e) {
+            Logger.warn("{}: could not withdraw the launch permit at shutdown: {}", ctx.deviceId(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public DeviceStatus status() {
+        return status;
+    }
+
+    @Override
+    public Map<String, Object> execute(Command command) throws InterruptedException {
+        if (!DockSupervisor.ACTIONS.contains(command.action())) {
+            throw CommandException.unknownAction(command.device(), command.action());
+        }
+        DockSupervisor.Outcome outcome = null;
+        List<Message.Event> lost = List.of();
+        CommandException failure = null;
+        lock.lockInterruptibly();
+        try {
+            DockSupervisor.Plan plan = supervisor.plan(command); // throws REFUSED with the interlocks' reasons
+            try {
+                for (DockSupervisor.CoilWrite w : plan.writes()) {
+                    plc.write(w);
+                }
+                outcome = supervisor.applied(plan, System.nanoTime());
+                updateStatus();
+            } catch (IOException | DockPlc.PlcException e) {
+                status.count("command_failures");
+                lost = failed(e).events();
+                failure = new CommandException(CommandException.Kind.FAILED,
+                        command.action() + " failed: " + e.getMessage(), e);
+            }
+        } finally {
+            lock.unlock();
+        }
+        publish(lost);
+        if (failure != null) {
+            throw failure;
+        }
+        Logger.info("{}: {} done ({})", ctx.deviceId(), command.action(), outcome.result());
+        publish(outcome.events());
+        return outcome.result();
+    }
+
+    private void run() {
+        Duration poll = ctx.poll(Duration.ofMillis(500));
+        Backoff backoff = new Backoff(poll, Duration.ofSeconds(30));
+        long nextTelemetry = System.nanoTime();
+        long nextPoll = System.nanoTime();
+        while (running) {
+            try {
+                long wait = nextPoll - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(Duration.ofNanos(wait));
+                }
+                nextPoll = Math.max(nextPoll + poll.toNanos(), System.nanoTime());
+                boolean ok = pollOnce();
+                if (ok) {
+                    backoff.reset();
+                    if (System.nanoTime() - nextTelemetry >= 0) {
+                        Map<String, Double> metrics;
+                        lock.lock();
+                        try {
+                            metrics = supervisor.metrics();
+                        } finally {
+                            lock.unlock();
+                        }
+                        if (!metrics.isEmpty()) {
+                            ctx.sink().accept(new Message.Reading(ctx.deviceId(), metrics));
+                            nextTelemetry = System.nanoTime() + config.telemetryEvery().toNanos();
+                        }
+                    }
+                } else if (status.state() == DeviceStatus.State.OFFLINE) {
+                    nextPoll = System.nanoTime() + backoff.next().toNanos();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // A bug must not end the safety loop: count it, say it, keep polling.
+                status.count("internal_errors");
+                status.error(e.toString());
+                Logger.error(e, "{}: dock poll failed", ctx.deviceId());
+            }
+        }
+    }
+
+    /** One poll: read, decide, act, publish. Returns whether the PLC answered. */
+    private boolean pollOnce() throws InterruptedException {
+        DockSupervisor.Outcome outcome;
+        List<Message.Event> extra = List.of();
+        boolean answered;
+        DockInputs in;
+        try {
+            in = plc.read();
+        } catch (IOException | DockPlc.PlcException e) {
+            lock.lock();
+            try {
+                outcome = failed(e);
+            } finally {
+                lock.unlock();
+            }
+            publish(outcome.events());
+            return false;
+        }
+        lock.lockInterruptibly();
+        try {
+            outcome = supervisor.observe(in, System.nanoTime());
+            answered = true;
+            try {
+                for (DockSupervisor.CoilWrite w : outcome.writes()) {
+                    Logger.info("{}: automatic {} {}", ctx.deviceId(), w.name(), w.on() ? "on" : "off");
+                    plc.write(w);
+                }
+            } catch (IOException | DockPlc.PlcException e) {
+                status.count("automatic_write_failures");
+                extra = failed(e).events();
+                answered = false;
+            }
+            if (answered) {
+                updateStatus();
+            }
+        } finally {
+            lock.unlock();
+        }
+        publish(outcome.events());
+        publish(extra);
+        return answered;
+    }
+
+    /**
+     * Records a failed exchange with the PLC; call with the lock held. A refusal (an exception code)
+     * means the PLC is there, so only silence, corrupt answers and a broken link count as lost contact.
+     */
+    private DockSupervisor.Outcome failed(Exception e) {
+        String why = e.getMessage();
+        if (e instanceof DockPlc.PlcException p && p.refused()) {
+            status.error(why);
+            Logger.warn("{}: {}", ctx.deviceId(), why);
+            return new DockSupervisor.Outcome(List.of(), List.of(), null);
+        }
+        boolean linkDown = e instanceof IOException;
+        if (linkDown) {
+            status.offline(why);
+        } else {
+            status.degraded("dock PLC not answering: " + why);
+        }
+        DockSupervisor.Outcome o = supervisor.contactLost(why, System.nanoTime());
+        if (!o.events().isEmpty()) {
+            Logger.warn("{}: lost contact with the dock PLC: {}", ctx.deviceId(), why);
+        }
+        return o;
+    }
+
+    private void updateStatus() {
+        String problem = supervisor.problem();
+        if (problem != null) {
+            status.degraded("cover abnormal: " + problem);
+        } else {
+            status.ok();
+        }
+    }
+
+    private void publish(List<Message.Event> events) throws InterruptedException {
+        for (Message.Event e : events) {
+            if (e.severity() == Message.Severity.ALARM) {
+                Logger.warn("{}: {} {}", ctx.deviceId(), e.type(), e.data());
+            }
+            ctx.sink().accept(e);
+        }
+    }
+}
