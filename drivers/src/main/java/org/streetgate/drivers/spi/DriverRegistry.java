@@ -21,6 +21,7 @@ public final class DriverRegistry {
     public static DriverRegistry builtIn() {
         return new DriverRegistry(List.of(
                 new Pms5003Factory(),
+                new org.streetgate.drivers.dock.DockFactory(),
                 new org.streetgate.drivers.meter.ModbusMeterFactory(),
                 new org.streetgate.drivers.locker.KerongFactory(),
                 new org.streetgate.drivers.escpos.EscPosFactory(),
