@@ -1,0 +1,246 @@
+package org.streetgate.drivers.locker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streetgate.drivers.config.Position;
+import org.streetgate.drivers.spi.Command;
+import org.streetgate.drivers.spi.CommandException;
+import org.streetgate.drivers.spi.DeviceContext;
+import org.streetgate.drivers.spi.DeviceSpec;
+import org.streetgate.drivers.spi.DeviceStatus;
+import org.streetgate.drivers.spi.Message;
+import org.streetgate.drivers.testing.CollectingSink;
+import org.streetgate.drivers.testing.SocatPty;
+import org.streetgate.drivers.transport.Hardware;
+import org.streetgate.drivers.transport.JSerialCommLink;
+import org.streetgate.drivers.transport.SerialSettings;
+
+/** The locker driver against simulated KR-CU16 boards through a real socat pty pair, jSerialComm on both ends. */
+class KerongDriverIT {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @TempDir
+    Path dir;
+
+    private SocatPty pty;
+    private Thread device;
+    private KerongDriver driver;
+    private final CollectingSink sink = new CollectingSink();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (driver != null) {
+            driver.stop();
+        }
+        if (device != null) {
+            device.interrupt();
+        }
+        if (pty != null) {
+            pty.close();
+        }
+    }
+
+    private static KerongConfig config(List<Integer> boards, int doorsPerBoard, Duration leftOpenAfter) {
+        return new KerongConfig(boards, doorsPerBoard, leftOpenAfter, Duration.ofSeconds(5), Duration.ofMillis(600),
+                Duration.ofMillis(150), 1, null);
+    }
+
+    /** Starts the boards on the device end of a pty and the driver on the other, polling every 50 ms. */
+    private KerongSimulator start(KerongConfig cfg) throws Exception {
+        pty = SocatPty.start(dir, "locker");
+        KerongSimulator sim = new KerongSimulator(cfg.boards(), cfg.doorsPerBoard());
+        var link = JSerialCommLink.open(SerialSettings.of(pty.deviceEnd().toString(), 19200));
+        device = Thread.ofVirtual().start(() -> {
+            try (link) {
+                sim.serve(link);
+            } catch (Exception e) {
+                // the pty closed: the test is over
+            }
+        });
+        var spec = new DeviceSpec("locker-1", "locker-board", Duration.ofMillis(50),
+                Optional.of(SerialSettings.of(pty.driverEnd().toString(), 19200)), false, new Position("test", 1));
+        driver = new KerongDriver(new DeviceContext<>(spec, cfg, sink, new DeviceStatus(), new Hardware()));
+        driver.start();
+        await("all doors read once", () -> driver.doors().stream().allMatch(KerongDriver.DoorState::known));
+        return sim;
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private Message.Event nextEvent(String type) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            Message.Event e = sink.next(Message.Event.class, Duration.ofNanos(Math.max(1, left)));
+            if (e.type().equals(type)) {
+                return e;
+            }
+        }
+    }
+
+    private static Command cmd(String action, Map<String, Object> args) {
+        return new Command("c-" + System.nanoTime(), "locker-1", action, args);
+    }
+
+    @Test
+    void open_on_the_second_of_two_boards_is_confirmed_by_a_status_query() throws Exception {
+        KerongSimulator sim = start(config(List.of(0, 3), 16, Duration.ofMinutes(5)));
+        LinkedBlockingQueue<KerongDriver.DoorChange> changes = new LinkedBlockingQueue<>();
+        driver.addDoorListener(changes::add);
+
+        Map<String, Object> result = driver.execute(cmd("open", Map.of("door", 17, "reason", "pickup")));
+
+        assertEquals(Map.of("door", 17, "opened", true), result);
+        assertEquals(1, sim.unlocks(17), "door 17 is lock 0 of board 3");
+        assertEquals(0, sim.unlocks(1), "lock 0 of board 0 was not touched");
+        Message.Event opened = nextEvent("door.opened");
+        assertEquals(Map.of("door", 17, "commanded", true, "reason", "pickup"), opened.data());
+        assertEquals(new KerongDriver.DoorChange(17, true, true), changes.poll(5, TimeUnit.SECONDS));
+
+        sim.closeDoor(17);
+        Message.Event closed = nextEvent("door.closed");
+        assertEquals(17, closed.data().get("door"));
+        assertEquals(new KerongDriver.DoorChange(17, false, false), changes.poll(5, TimeUnit.SECONDS));
+        assertEquals(DeviceStatus.State.OK, driver.status().state());
+        assertEquals(0, driver.status().counter("forced_openings"));
+    }
+
+    @Test
+    void status_lists_every_door_across_three_boards() throws Exception {
+        KerongSimulator sim = start(config(List.of(0, 1, 2), 8, Duration.ofMinutes(5)));
+        sim.forceOpen(9); // board 1, lock 0
+        sim.occupy(24, true); // board 2, lock 7
+        await("door 9 seen open", () -> driver.doors().get(8).open());
+
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> doors = (List<Map<String, Object>>) driver.execute(cmd("status", Map.of())).get("doors");
+
+        assertEquals(24, doors.size());
+        assertEquals("open", doors.get(8).get("state"));
+        assertEquals("closed", doors.get(7).get("state"));
+        assertEquals(true, doors.get(23).get("occupied"));
+        assertEquals(false, doors.get(22).get("occupied"));
+    }
+
+    @Test
+    void a_door_opened_without_a_command_raises_a_forced_alarm() throws Exception {
+        KerongSimulator sim = start(config(List.of(0), 16, Duration.ofMinutes(5)));
+
+        sim.forceOpen(5);
+
+        Message.Event opened = nextEvent("door.opened");
+        assertEquals(Map.of("door", 5, "commanded", false), opened.data());
+        Message.Event forced = nextEvent("locker.door-forced");
+        assertEquals(Message.Severity.ALARM, forced.severity());
+        assertEquals(Map.of("door", 5), forced.data());
+        assertEquals(1, driver.status().counter("forced_openings"));
+    }
+
+    @Test
+    void a_door_left_open_raises_one_alarm_per_opening() throws Exception {
+        KerongSimulator sim = start(config(List.of(0), 4, Duration.ofMillis(300)));
+
+        assertTrue(driver.open(2, "drop-off").opened());
+        Message.Event alarm = nextEvent("locker.door-left-open");
+        assertEquals(Message.Severity.ALARM, alarm.severity());
+        assertEquals(2, alarm.data().get("door"));
+        // Still open long after: no second alarm for the same opening.
+        Thread.sleep(500);
+        sim.closeDoor(2);
+        nextEvent("door.closed");
+        List<Message> rest = drain();
+        assertTrue(rest.stream().noneMatch(m -> m instanceof Message.Event e && e.type().equals("locker.door-left-open")),
+                rest.toString());
+        // A new opening gets its own alarm.
+        assertTrue(driver.open(2, "drop-off").opened());
+        assertEquals(2, nextEvent("locker.door-left-open").data().get("door"));
+    }
+
+    @Test
+    void a_jammed_door_is_reported_not_opened() throws Exception {
+        KerongSimulator sim = start(config(List.of(0), 16, Duration.ofMinutes(5)));
+        sim.jam(3, true);
+
+        KerongDriver.OpenResult r = driver.open(3, "pickup");
+
+        assertFalse(r.opened());
+        assertTrue(r.error().contains("still reads shut"), r.error());
+        assertEquals(1, sim.unlocks(3), "the unlock was sent");
+        assertEquals(1, driver.status().counter("unlocks_unconfirmed"));
+    }
+
+    @Test
+    void a_silent_board_degrades_the_locker_and_its_doors_cannot_be_confirmed() throws Exception {
+        KerongSimulator sim = start(config(List.of(0, 1), 16, Duration.ofMinutes(5)));
+        sim.silence(1, true);
+
+        await("degraded", () -> driver.status().state() == DeviceStatus.State.DEGRADED);
+        assertTrue(driver.status().snapshot().lastError().contains("[1]"), driver.status().snapshot().lastError());
+        assertTrue(driver.status().counter("timeouts") > 0);
+
+        KerongDriver.OpenResult r = driver.open(20, "pickup");
+        assertFalse(r.opened());
+        assertTrue(r.error().contains("did not answer"), r.error());
+        // Board 0 still works.
+        assertTrue(driver.open(4, "pickup").opened());
+
+        sim.silence(1, false);
+        await("ok again", () -> driver.status().state() == DeviceStatus.State.OK);
+    }
+
+    @Test
+    void corrupt_replies_are_counted_and_never_taken_as_door_states() throws Exception {
+        KerongSimulator sim = start(config(List.of(0), 16, Duration.ofMinutes(5)));
+        sim.corruptChecksums(true);
+        sim.forceOpen(1);
+
+        await("bad frames counted", () -> driver.status().counter("bad_frames") >= 3);
+        await("offline", () -> driver.status().state() == DeviceStatus.State.OFFLINE);
+        assertFalse(driver.doors().get(0).open(), "the open door was never read from a corrupt frame");
+
+        sim.corruptChecksums(false);
+        nextEvent("locker.door-forced");
+    }
+
+    @Test
+    void a_door_that_does_not_exist_is_a_bad_argument() throws Exception {
+        start(config(List.of(0), 8, Duration.ofMinutes(5)));
+        var e = assertThrows(CommandException.class, () -> driver.execute(cmd("open", Map.of("door", 9))));
+        assertEquals(CommandException.Kind.BAD_ARGUMENT, e.kind());
+        assertNotNull(e.getMessage());
+    }
+
+    private List<Message> drain() throws InterruptedException {
+        List<Message> out = new java.util.ArrayList<>();
+        while (true) {
+            try {
+                out.add(sink.take(1, Duration.ofMillis(100)).get(0));
+            } catch (AssertionError none) {
+                return out;
+            }
+        }
+    }
+}
