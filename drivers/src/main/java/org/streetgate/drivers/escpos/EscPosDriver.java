@@ -217,7 +217,7 @@ public final class EscPosDriver implements Driver {
                 return failed("printer not answering", null);
             }
             if (!before.ready()) {
-                return failed(before.problem() + " (waited " + waitForPaper.toSeconds() + " s)", before);
+                return failed(before.problem() + " (waited " + seconds(waitForPaper) + ")", before);
             }
             try {
                 l.write(job);
@@ -243,6 +243,10 @@ public final class EscPosDriver implements Driver {
         } finally {
             line.unlock();
         }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 
     private PrintResult failed(String reason, PrinterState s) {
