@@ -23,6 +23,8 @@ public final class DriverRegistry {
                 new Pms5003Factory(),
                 new org.streetgate.drivers.dock.DockFactory(),
                 new org.streetgate.drivers.meter.ModbusMeterFactory(),
+                new org.streetgate.drivers.gpio.GpioInputFactory(),
+                new org.streetgate.drivers.gpio.GpioOutputFactory(),
                 new org.streetgate.drivers.locker.KerongFactory(),
                 new org.streetgate.drivers.escpos.EscPosFactory(),
                 new org.streetgate.drivers.qrscanner.QrScannerFactory()));
