@@ -208,7 +208,8 @@ public final class EscPosDriver implements Driver {
             return failed("another job kept the printer busy", null);
         }
         try {
-            SerialLink l = link;
+            // Starting up or reconnecting after a pulled cable: the job waits for the port like it waits for paper.
+            SerialLink l = awaitLink(deadline);
             if (l == null) {
                 return failed("printer port is not open", null);
             }
@@ -253,6 +254,15 @@ public final class EscPosDriver implements Driver {
         status.count("jobs_failed");
         Logger.warn("{}: print job failed: {}", ctx.deviceId(), reason);
         return PrintResult.failed(reason, s);
+    }
+
+    private SerialLink awaitLink(long deadline) throws InterruptedException {
+        SerialLink l = link;
+        while (l == null && running && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            l = link;
+        }
+        return l;
     }
 
     /** Asks for the status until the printer is ready or the deadline passes; null when it never answered. */

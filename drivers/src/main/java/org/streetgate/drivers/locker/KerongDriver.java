@@ -145,7 +145,12 @@ public final class KerongDriver implements Driver {
         if (door < 1 || door > cfg.doors()) {
             throw new IllegalArgumentException("door must be 1.." + cfg.doors() + ", not " + door);
         }
+        long deadline = System.nanoTime() + cfg.confirmTimeout().toNanos();
         SerialLink l = link;
+        while (l == null && running && System.nanoTime() < deadline) {
+            Thread.sleep(20); // starting up or reconnecting: give the port the same time as a confirmation
+            l = link;
+        }
         if (l == null) {
             return new OpenResult(door, false, "locker board port is not open");
         }
@@ -165,7 +170,7 @@ public final class KerongDriver implements Driver {
         }
         status.count("unlocks");
         Logger.info("{}: unlock door {} (board {}, lock {})", ctx.deviceId(), door, board, lock);
-        long deadline = System.nanoTime() + cfg.confirmTimeout().toNanos();
+        deadline = System.nanoTime() + cfg.confirmTimeout().toNanos();
         boolean answered = false;
         while (true) {
             Thread.sleep(50); // the latch needs a moment to release before the hook switch reads open

@@ -233,6 +233,28 @@ class KerongDriverIT {
         assertNotNull(e.getMessage());
     }
 
+    @Test
+    void a_pulled_cable_takes_the_locker_offline_and_it_recovers_when_replugged() throws Exception {
+        KerongSimulator sim = start(config(List.of(0), 16, Duration.ofMinutes(5)));
+        device.interrupt();
+        pty.unplug();
+        await("offline", () -> driver.status().state() == DeviceStatus.State.OFFLINE);
+        assertFalse(driver.open(1, "pickup").opened());
+
+        pty.replug();
+        var link = JSerialCommLink.open(SerialSettings.of(pty.deviceEnd().toString(), 19200));
+        device = Thread.ofVirtual().start(() -> {
+            try (link) {
+                sim.serve(link);
+            } catch (Exception e) {
+                // the pty closed: the test is over
+            }
+        });
+        await("ok again", () -> driver.status().state() == DeviceStatus.State.OK);
+        assertTrue(driver.status().counter("reconnects") >= 1);
+        assertTrue(driver.open(1, "pickup").opened());
+    }
+
     private List<Message> drain() throws InterruptedException {
         List<Message> out = new java.util.ArrayList<>();
         while (true) {
