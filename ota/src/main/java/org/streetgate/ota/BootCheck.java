@@ -93,9 +93,10 @@ public final class BootCheck {
             String fallback = s.active();
             if (root.isComplete(fallback) && !fallback.equals(t.release())) {
                 // The restored release boots on probation too: if it cannot confirm either, factory is next.
+                // The boot about to happen is its first attempt, hence attempts - 1 left.
                 Trial probation = InstallRoot.FACTORY.equals(fallback) ? null : new Trial(fallback,
                         root.manifestOf(fallback).version(), root.manifestOf(fallback).releaseCounter(),
-                        t.attempts(), t.attempts(), null);
+                        t.attempts() - 1, t.attempts(), null);
                 return base.withTrial(probation).withActive(fallback, null);
             }
             return toFactory(root, base, reason + "; no previous release to restore");

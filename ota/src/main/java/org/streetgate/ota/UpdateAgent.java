@@ -223,6 +223,9 @@ public final class UpdateAgent implements AutoCloseable {
             Logger.info("OTA: health confirmation ignored: a restart into another release is pending");
             return false;
         }
+        if (!root.journal().load().onProbation()) {
+            return false; // the usual case; no lock needed, so a running download never delays it
+        }
         try (InstallLock lock = InstallLock.acquire(root.lockFile(), Duration.ofSeconds(10))) {
             OtaState s = root.journal().load();
             if (!s.onProbation() || !s.trial().release().equals(bootRelease) || s.trial().failure() != null) {
@@ -252,6 +255,10 @@ public final class UpdateAgent implements AutoCloseable {
      */
     public synchronized boolean reportUnhealthy(String reason) {
         if (restartPending || closed) {
+            return false;
+        }
+        if (!root.journal().load().onProbation()) {
+            Logger.warn("OTA: unhealthy report ignored, no release is on trial: {}", reason);
             return false;
         }
         try (InstallLock lock = InstallLock.acquire(root.lockFile(), Duration.ofSeconds(10))) {

@@ -42,8 +42,12 @@ final class TestBundles {
 
     /** The payload of a fake release: a jar, a start script and a behaviour file the fake gateway obeys. */
     static Map<String, byte[]> payload(String version, String behaviour) {
+        return payload(version, behaviour, 4096);
+    }
+
+    static Map<String, byte[]> payload(String version, String behaviour, int jarSize) {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        byte[] jar = new byte[4096 + version.length()];
+        byte[] jar = new byte[jarSize + version.length()];
         for (int i = 0; i < jar.length; i++) {
             jar[i] = (byte) (i * 31 + version.hashCode());
         }
@@ -66,7 +70,12 @@ final class TestBundles {
 
     /** A well-formed signed bundle via the real signer. */
     static Path bundle(Path work, KeyPair key, String version, long counter, String behaviour, String... models) throws IOException {
-        Path dir = writeDir(Files.createTempDirectory(work, "payload-"), payload(version, behaviour));
+        return bundle(work, key, version, counter, payload(version, behaviour), models);
+    }
+
+    static Path bundle(Path work, KeyPair key, String version, long counter, Map<String, byte[]> payload, String... models)
+            throws IOException {
+        Path dir = writeDir(Files.createTempDirectory(work, "payload-"), payload);
         Path out = work.resolve("streetgate-" + version + "-" + counter + "-" + System.nanoTime() + ".sgb");
         BundleWriter.sign(dir, new BundleWriter.Release("streetgate", version, counter,
                 models.length == 0 ? List.of(MODEL) : List.of(models), "1.0.0"),
