@@ -52,10 +52,7 @@ public final class Main {
                 out.println("streetgate " + Version.current());
                 yield OK;
             }
-            case "ota" -> {
-                err.println("streetgate ota: the update tools are not in this build yet");
-                yield FAILURE;
-            }
+            case "ota" -> org.streetgate.ota.OtaCli.run(rest, out, err);
             case "help", "--help", "-h" -> {
                 out.print(USAGE);
                 yield OK;

@@ -16,9 +16,11 @@ public final class HealthReport {
     private final java.util.function.Supplier<UplinkStats> uplink;
     private final Map<String, DeviceStatus> devices;
     private final LongSupplier clock;
+    private final long maxBytes;
 
-    public HealthReport(SqliteOutbox outbox, java.util.function.Supplier<UplinkStats> uplink,
+    public HealthReport(SqliteOutbox outbox, long maxBytes, java.util.function.Supplier<UplinkStats> uplink,
                         Map<String, DeviceStatus> devices, LongSupplier clock) {
+        this.maxBytes = maxBytes;
         this.outbox = outbox;
         this.uplink = uplink;
         this.devices = devices;
@@ -36,10 +38,14 @@ public final class HealthReport {
         Map<String, Object> buffer = new LinkedHashMap<>();
         buffer.put("rows", s.rows());
         buffer.put("bytes", s.bytes());
+        buffer.put("max_bytes", maxBytes);
         buffer.put("file_bytes", s.fileBytes());
         s.rowsByKind().forEach((k, v) -> buffer.put(k.table() + "_rows", v));
         buffer.put("oldest_unsent_age_s", s.oldestTs() == 0 ? 0 : Math.max(0, (clock.getAsLong() - s.oldestTs()) / 1000));
         buffer.put("last_seq", s.lastSeq());
+        Map<String, Object> evicted = new LinkedHashMap<>();
+        s.evicted().forEach((k, v) -> evicted.put(k.table(), v));
+        buffer.put("evicted", evicted);
         h.put("buffer", buffer);
         UplinkStats u = uplink.get();
         Map<String, Object> up = new LinkedHashMap<>();

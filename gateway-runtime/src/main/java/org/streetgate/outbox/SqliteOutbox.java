@@ -37,21 +37,40 @@ public final class SqliteOutbox implements AutoCloseable {
         CompletableFuture<Long> done();
     }
 
-    private record Append(Kind kind, long ts, boolean unsynced, String body, boolean urgent,
+    private record Append(Kind kind, long ts, boolean unsynced, long sinceBoot, String body, boolean urgent,
                           CompletableFuture<Long> done) implements Op {}
+
+    /** Turns boot-relative stamps of this boot into wall-clock times once the clock is plausible. */
+    private record Correct(long offset, CompletableFuture<Long> done) implements Op {}
 
     private record Delete(Kind kind, long firstSeq, long lastSeq, CompletableFuture<Long> done) implements Op {}
 
     private record Barrier(CompletableFuture<Long> done) implements Op {}
 
     public record Stats(long rows, long bytes, long oldestTs, Map<Kind, Long> rowsByKind, long lastSeq,
-                        long committedRecords, long commits, long fileBytes) {}
+                        long committedRecords, long commits, long fileBytes, Map<Kind, Long> evicted) {}
+
+    /** What happened when the file could not be used at start-up. */
+    public record Recovery(Path movedTo, String reason, long resumedAfterSeq) {}
+
+    /** Settings: the budget for database plus WAL, and the group-commit window and size. */
+    public record Settings(long maxBytes, Duration commitWindow, int commitRecords, long bootId) {}
 
     private final Path file;
     private final Duration window;
     private final int commitRecords;
+    private final long maxBytes;
+    private final long bootId;
     private final Connection writer;
     private final Connection reader;
+    private final SeqReserve reserve;
+    private final Recovery recovery;
+    private final Map<Kind, Long> rowCount = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Kind, Long> evicted = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<java.util.function.Consumer<Map<Kind, Long>>> evictionListeners = new CopyOnWriteArrayList<>();
+    private final long pageSize;
+    /** Bytes a row takes beyond its body: seq, ts, flags and b-tree cell overhead. */
+    private static final int ROW_OVERHEAD = 40;
     private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Thread writerThread;
     private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
@@ -64,32 +83,55 @@ public final class SqliteOutbox implements AutoCloseable {
     private volatile boolean closed;
     private long lastCommitNanos;
 
-    private SqliteOutbox(Path file, Duration window, int commitRecords) throws SQLException {
+    private SqliteOutbox(Path file, Settings settings) throws SQLException {
         this.file = file;
-        this.window = window;
-        this.commitRecords = commitRecords;
+        this.window = settings.commitWindow();
+        this.commitRecords = settings.commitRecords();
+        this.maxBytes = settings.maxBytes();
+        this.bootId = settings.bootId();
+        this.reserve = new SeqReserve(file);
+        boolean existed = Files.exists(file);
+        String problem = existed ? check(file) : null;
+        Recovery rec = null;
+        if (problem != null) {
+            rec = new Recovery(moveAside(file), problem, reserve.reserved());
+        } else if (!existed && reserve.reserved() > 0) {
+            rec = new Recovery(null, "the outbox file was missing", reserve.reserved());
+        }
+        this.recovery = rec;
         this.writer = DriverManager.getConnection("jdbc:sqlite:" + file);
         try (Statement s = writer.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA synchronous=FULL");
             s.execute("PRAGMA busy_timeout=5000");
+            // The WAL file shrinks back after a checkpoint instead of keeping its largest size.
+            s.execute("PRAGMA journal_size_limit=" + walLimit(maxBytes));
             s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
             for (Kind k : Kind.values()) {
-                s.execute("CREATE TABLE IF NOT EXISTS " + k.table()
-                        + "(seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, unsynced INTEGER NOT NULL, body TEXT NOT NULL)");
+                s.execute("CREATE TABLE IF NOT EXISTS " + k.table() + "(seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
+                        + " unsynced INTEGER NOT NULL, body TEXT NOT NULL, since_boot INTEGER, boot INTEGER)");
             }
         }
         writer.setAutoCommit(false);
         writer.commit();
-        long seq = queryLong(writer, "SELECT value FROM meta WHERE key='seq'");
+        this.pageSize = queryLong(writer, "PRAGMA page_size");
+        long seq = Math.max(queryLong(writer, "SELECT value FROM meta WHERE key='seq'"), rec == null ? 0 : rec.resumedAfterSeq());
         for (Kind k : Kind.values()) {
             seq = Math.max(seq, queryLong(writer, "SELECT max(seq) FROM " + k.table()));
-            inserts.put(k, writer.prepareStatement("INSERT INTO " + k.table() + "(seq, ts, unsynced, body) VALUES (?,?,?,?)"));
+            rowCount.put(k, queryLong(writer, "SELECT count(*) FROM " + k.table()));
+            evicted.put(k, queryLong(writer, "SELECT value FROM meta WHERE key='evicted_" + k.table() + "'"));
+            inserts.put(k, writer.prepareStatement("INSERT INTO " + k.table()
+                    + "(seq, ts, unsynced, body, since_boot, boot) VALUES (?,?,?,?,?,?)"));
             deletes.put(k, writer.prepareStatement("DELETE FROM " + k.table() + " WHERE seq BETWEEN ? AND ?"));
         }
         this.lastSeq = seq;
         this.saveSeq = writer.prepareStatement("INSERT INTO meta(key, value) VALUES('seq', ?) "
                 + "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+        if (rec != null) {
+            saveSeq.setLong(1, seq);
+            saveSeq.executeUpdate();
+            writer.commit();
+        }
         this.reader = DriverManager.getConnection("jdbc:sqlite:" + file);
         try (Statement s = reader.createStatement()) {
             s.execute("PRAGMA busy_timeout=5000");
@@ -97,14 +139,49 @@ public final class SqliteOutbox implements AutoCloseable {
         this.writerThread = Thread.ofPlatform().name("outbox-writer").daemon().start(this::writeLoop);
     }
 
-    /** Opens (or creates) the outbox file. */
-    public static SqliteOutbox open(Path file, Duration commitWindow, int commitRecords) {
+    /** Returns why the file cannot be used, or null when it is sound. */
+    private static String check(Path file) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("PRAGMA quick_check(1)")) {
+            String result = rs.next() ? rs.getString(1) : "no answer";
+            return "ok".equals(result) ? null : "integrity check failed: " + result;
+        } catch (SQLException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Keeps a damaged file for inspection: it is renamed, with its WAL, never deleted. */
+    private static Path moveAside(Path file) {
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+        Path target = Path.of(file + ".corrupt-" + stamp);
+        try {
+            for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                Path from = Path.of(file + suffix);
+                if (Files.exists(from)) {
+                    Files.move(from, Path.of(target + suffix), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new OutboxException("the outbox " + file + " is unusable and cannot be moved aside: " + e.getMessage(), e);
+        }
+        Logger.error("outbox {} is unusable; moved it to {} and started a fresh one", file, target);
+        return target;
+    }
+
+    private static long walLimit(long maxBytes) {
+        return Math.max(256 * 1024, Math.min(4L << 20, maxBytes / 16));
+    }
+
+    /** Opens (or creates) the outbox file; a file that cannot be used is moved aside (see {@link #recovery()}). */
+    public static SqliteOutbox open(Path file, Settings settings) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            return new SqliteOutbox(file, commitWindow, commitRecords);
+            return new SqliteOutbox(file, settings);
         } catch (SQLException | java.io.IOException e) {
             throw new OutboxException("cannot open outbox " + file + ": " + e.getMessage(), e);
         }
@@ -112,6 +189,20 @@ public final class SqliteOutbox implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    /** Present when the file found at start-up was unusable or missing and a fresh one was started. */
+    public java.util.Optional<Recovery> recovery() {
+        return java.util.Optional.ofNullable(recovery);
+    }
+
+    /** Called after an eviction with the counts evicted by it, per kind. */
+    public void onEviction(java.util.function.Consumer<Map<Kind, Long>> listener) {
+        evictionListeners.add(listener);
+    }
+
+    public Map<Kind, Long> evicted() {
+        return new EnumMap<>(evicted);
     }
 
     /** Called after every commit that added rows, e.g. to wake the uplink. */
@@ -124,12 +215,26 @@ public final class SqliteOutbox implements AutoCloseable {
      *
      * @param urgent commit without waiting out the window (command results, alarms)
      */
-    public long append(Kind kind, long ts, boolean unsynced, String body, boolean urgent) throws InterruptedException {
-        return await(appendAsync(kind, ts, unsynced, body, urgent));
+    public long append(Kind kind, long ts, boolean unsynced, long sinceBoot, String body, boolean urgent)
+            throws InterruptedException {
+        return await(appendAsync(kind, ts, unsynced, sinceBoot, body, urgent));
     }
 
-    public CompletableFuture<Long> appendAsync(Kind kind, long ts, boolean unsynced, String body, boolean urgent) {
-        return submit(new Append(kind, ts, unsynced, body, urgent, new CompletableFuture<>()));
+    public long append(Kind kind, long ts, String body, boolean urgent) throws InterruptedException {
+        return append(kind, ts, false, 0, body, urgent);
+    }
+
+    public CompletableFuture<Long> appendAsync(Kind kind, long ts, boolean unsynced, long sinceBoot, String body,
+                                               boolean urgent) {
+        return submit(new Append(kind, ts, unsynced, sinceBoot, body, urgent, new CompletableFuture<>()));
+    }
+
+    /**
+     * Rewrites the time of every unsynced record of this boot as {@code sinceBoot + offset}; the
+     * future completes with the number of records corrected.
+     */
+    public CompletableFuture<Long> correctUnsynced(long offset) {
+        return submit(new Correct(offset, new CompletableFuture<>()));
     }
 
     /** Deletes a published range of one kind; the future completes when the delete has committed. */
@@ -192,30 +297,29 @@ public final class SqliteOutbox implements AutoCloseable {
         return lastSeq;
     }
 
+    /** Cheap to call often: row counts are kept in memory, sizes come from page counts. */
     public Stats stats() {
-        Map<Kind, Long> byKind = new EnumMap<>(Kind.class);
-        long rows = 0;
-        long bytes = 0;
+        Map<Kind, Long> byKind = new EnumMap<>(rowCount);
+        long rows = byKind.values().stream().mapToLong(Long::longValue).sum();
         long oldest = 0;
+        long bytes;
         synchronized (reader) {
             try (Statement s = reader.createStatement()) {
                 for (Kind k : Kind.values()) {
-                    try (ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(length(body)),0), min(ts) FROM " + k.table())) {
-                        rs.next();
-                        byKind.put(k, rs.getLong(1));
-                        rows += rs.getLong(1);
-                        bytes += rs.getLong(2);
-                        long ts = rs.getLong(3);
-                        if (!rs.wasNull() && (oldest == 0 || ts < oldest)) {
-                            oldest = ts;
+                    try (ResultSet rs = s.executeQuery("SELECT ts FROM " + k.table() + " ORDER BY seq LIMIT 1")) {
+                        if (rs.next() && (oldest == 0 || rs.getLong(1) < oldest)) {
+                            oldest = rs.getLong(1);
                         }
                     }
                 }
+                long pages = queryLong(reader, "PRAGMA page_count") - queryLong(reader, "PRAGMA freelist_count");
+                bytes = pages * pageSize;
             } catch (SQLException e) {
                 throw new OutboxException("cannot read outbox stats: " + e.getMessage(), e);
             }
         }
-        return new Stats(rows, bytes, oldest, byKind, lastSeq, committedRecords.get(), commits.get(), fileBytes());
+        return new Stats(rows, bytes, oldest, byKind, lastSeq, committedRecords.get(), commits.get(), fileBytes(),
+                evicted());
     }
 
     /** The database and its WAL, as they take space on the card. */
@@ -246,7 +350,7 @@ public final class SqliteOutbox implements AutoCloseable {
                 if (closed) {
                     break;
                 }
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | java.io.IOException | RuntimeException e) {
                 Logger.error(e, "outbox: commit failed, records not acknowledged: {}", e.getMessage());
                 for (Op op : batch) {
                     op.done().completeExceptionally(new OutboxException("commit failed: " + e.getMessage(), e));
@@ -272,7 +376,7 @@ public final class SqliteOutbox implements AutoCloseable {
     private void gather(List<Op> batch) throws InterruptedException {
         long deadline = lastCommitNanos + window.toNanos();
         int appends = batch.get(0) instanceof Append ? 1 : 0;
-        boolean urgent = batch.get(0) instanceof Append a && a.urgent() || batch.get(0) instanceof Barrier;
+        boolean urgent = urgent(batch.get(0));
         while (appends < commitRecords) {
             Op next = queue.poll();
             if (next == null) {
@@ -286,19 +390,35 @@ public final class SqliteOutbox implements AutoCloseable {
                 }
             }
             batch.add(next);
-            if (next instanceof Append a) {
+            if (next instanceof Append) {
                 appends++;
-                urgent |= a.urgent();
-            } else if (next instanceof Barrier) {
-                urgent = true;
             }
+            urgent |= urgent(next);
         }
     }
 
-    private void commit(List<Op> batch) throws SQLException {
+    /** Results, alarms, flushes and clock corrections do not wait out the window. */
+    private static boolean urgent(Op op) {
+        return switch (op) {
+            case Append a -> a.urgent();
+            case Delete d -> false;
+            case Barrier b -> true;
+            case Correct c -> true;
+        };
+    }
+
+    private void commit(List<Op> batch) throws SQLException, java.io.IOException {
         long seq = lastSeq;
         long[] assigned = new long[batch.size()];
         boolean added = false;
+        long incoming = 0;
+        for (Op op : batch) {
+            if (op instanceof Append a) {
+                incoming += a.body().length() + ROW_OVERHEAD;
+            }
+        }
+        Map<Kind, Long> evictedNow = incoming > 0 ? makeRoom(incoming) : Map.of();
+        Map<Kind, Long> counted = new EnumMap<>(rowCount);
         for (int i = 0; i < batch.size(); i++) {
             switch (batch.get(i)) {
                 case Append a -> {
@@ -307,19 +427,41 @@ public final class SqliteOutbox implements AutoCloseable {
                     ps.setLong(2, a.ts());
                     ps.setInt(3, a.unsynced() ? 1 : 0);
                     ps.setString(4, a.body());
+                    if (a.unsynced()) {
+                        ps.setLong(5, a.sinceBoot());
+                        ps.setLong(6, bootId);
+                    } else {
+                        ps.setNull(5, java.sql.Types.INTEGER);
+                        ps.setNull(6, java.sql.Types.INTEGER);
+                    }
                     ps.addBatch();
                     assigned[i] = seq;
+                    counted.merge(a.kind(), 1L, Long::sum);
                     added = true;
                 }
                 case Delete d -> {
                     PreparedStatement ps = deletes.get(d.kind());
                     ps.setLong(1, d.firstSeq());
                     ps.setLong(2, d.lastSeq());
-                    ps.executeUpdate();
+                    counted.merge(d.kind(), (long) -ps.executeUpdate(), Long::sum);
+                }
+                case Correct c -> {
+                    long n = 0;
+                    for (Kind k : Kind.values()) {
+                        try (PreparedStatement ps = writer.prepareStatement("UPDATE " + k.table()
+                                + " SET ts = since_boot + ?, unsynced = 0, since_boot = NULL WHERE unsynced = 1 AND boot = ?")) {
+                            ps.setLong(1, c.offset());
+                            ps.setLong(2, bootId);
+                            n += ps.executeUpdate();
+                        }
+                    }
+                    assigned[i] = n;
                 }
                 case Barrier b -> { }
             }
         }
+        // The reserve beside the file must cover a seq before any row holding it commits.
+        reserve.cover(seq);
         for (PreparedStatement ps : inserts.values()) {
             ps.executeBatch();
         }
@@ -333,14 +475,105 @@ public final class SqliteOutbox implements AutoCloseable {
         long n = seq - lastSeq;
         committedRecords.addAndGet(n);
         lastSeq = seq;
+        rowCount.putAll(counted);
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).done().complete(assigned[i]);
+        }
+        if (walBytes() > walLimit(maxBytes)) {
+            checkpoint();
+        }
+        if (!evictedNow.isEmpty()) {
+            Logger.warn("outbox: budget of {} bytes full; evicted the oldest {}", maxBytes, evictedNow);
+            for (var l : evictionListeners) {
+                l.accept(evictedNow);
+            }
         }
         if (added) {
             for (Runnable r : commitListeners) {
                 r.run();
             }
         }
+    }
+
+    /** Copies the WAL into the database and truncates it; must run outside a transaction. */
+    private void checkpoint() throws SQLException {
+        writer.commit();
+        writer.setAutoCommit(true);
+        try (Statement s = writer.createStatement()) {
+            s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        } finally {
+            writer.setAutoCommit(false);
+        }
+    }
+
+    /** Bytes in use: live database pages plus the WAL. Free pages are reused before the file grows. */
+    long usedBytes() throws SQLException {
+        long pages = queryLong(writer, "PRAGMA page_count") - queryLong(writer, "PRAGMA freelist_count");
+        long wal = 0;
+        try {
+            wal = Files.size(Path.of(file + "-wal"));
+        } catch (java.io.IOException ignored) {
+            // no WAL right now
+        }
+        return pages * pageSize + wal;
+    }
+
+    private long walBytes() {
+        try {
+            return Files.size(Path.of(file + "-wal"));
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Makes room for {@code incoming} bytes within {@code maxBytes} (database pages plus WAL), inside
+     * the transaction that will hold them: first by checkpointing the WAL, then by deleting the
+     * oldest telemetry; events and results go only when nothing else is left. The counts are
+     * persisted in meta with the same commit.
+     */
+    private Map<Kind, Long> makeRoom(long incoming) throws SQLException {
+        long high = maxBytes - maxBytes / 20;
+        long used = usedBytes();
+        if (used + incoming <= high) {
+            return Map.of();
+        }
+        if (walBytes() > 0) {
+            checkpoint();
+            used = usedBytes();
+            if (used + incoming <= high) {
+                return Map.of();
+            }
+        }
+        Map<Kind, Long> now = new EnumMap<>(Kind.class);
+        long low = maxBytes - maxBytes / 5;
+        for (int round = 0; used + incoming > low && round < 20; round++) {
+            long rows = rowCount.values().stream().mapToLong(Long::longValue).sum();
+            if (rows == 0) {
+                break;
+            }
+            long perRow = Math.max(1, used / rows);
+            long toFree = Math.max(1, (used + incoming - low + perRow - 1) / perRow);
+            Kind victim = rowCount.getOrDefault(Kind.TELEMETRY, 0L) > 0 ? Kind.TELEMETRY
+                    : rowCount.getOrDefault(Kind.EVENT, 0L) > 0 ? Kind.EVENT : Kind.RESULT;
+            long n;
+            try (PreparedStatement ps = writer.prepareStatement("DELETE FROM " + victim.table()
+                    + " WHERE seq IN (SELECT seq FROM " + victim.table() + " ORDER BY seq LIMIT ?)")) {
+                ps.setLong(1, Math.min(toFree, rowCount.get(victim)));
+                n = ps.executeUpdate();
+            }
+            rowCount.merge(victim, -n, Long::sum);
+            now.merge(victim, n, Long::sum);
+            long total = evicted.merge(victim, n, Long::sum);
+            try (PreparedStatement ps = writer.prepareStatement("INSERT INTO meta(key, value) VALUES(?, ?) "
+                    + "ON CONFLICT(key) DO UPDATE SET value=excluded.value")) {
+                ps.setString(1, "evicted_" + victim.table());
+                ps.setLong(2, total);
+                ps.executeUpdate();
+            }
+            used = usedBytes();
+        }
+        return now;
     }
 
     private static long queryLong(Connection c, String sql) throws SQLException {

@@ -19,6 +19,7 @@ import org.streetgate.drivers.spi.Driver;
 import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.spi.Sink;
 import org.streetgate.drivers.transport.Hardware;
+import org.streetgate.clock.Timestamps;
 import org.streetgate.health.HealthReport;
 import org.streetgate.outbox.Kind;
 import org.streetgate.outbox.RecordJson;
@@ -37,7 +38,7 @@ import org.tinylog.Logger;
 public final class Gateway implements AutoCloseable {
     private final Profile profile;
     private final Path dataDir;
-    private final LongSupplier clock;
+    private final Timestamps clock;
     private final SqliteOutbox outbox;
     private final CommandLog commandLog;
     private final CommandRouter router;
@@ -52,14 +53,18 @@ public final class Gateway implements AutoCloseable {
     private volatile boolean running = true;
     private Thread healthThread;
 
-    private Gateway(Profile profile, Path dataDir, boolean simulateAll, LongSupplier clock) {
+    private Gateway(Profile profile, Path dataDir, boolean simulateAll, Clocks clocks) {
         this.profile = profile;
         this.dataDir = dataDir;
-        this.clock = clock;
         Path storePath = dataDir.resolve(profile.store().path());
-        this.outbox = SqliteOutbox.open(storePath, profile.store().commitWindow(), profile.store().commitRecords());
+        this.outbox = SqliteOutbox.open(storePath, new SqliteOutbox.Settings(profile.store().maxBytes(),
+                profile.store().commitWindow(), profile.store().commitRecords(), clocks.bootId()));
+        this.clock = new Timestamps(clocks.wall(), clocks.sinceBoot(), clocks.notBefore(), offset -> {
+            Logger.info("wall clock is now plausible; correcting the times of records stamped before it was");
+            outbox.correctUnsynced(offset);
+        });
         this.commandLog = new CommandLog(dataDir.resolve("commands.db"));
-        this.router = new CommandRouter(commandLog, clock, this::storeResult);
+        this.router = new CommandRouter(commandLog, clock::wallNow, this::storeResult);
         Profile.Platform platform = profile.platform();
         this.broker = platform.embedded() ? EmbeddedBroker.start() : null;
         String uri = broker != null ? broker.uri() : platform.url();
@@ -68,7 +73,7 @@ public final class Gateway implements AutoCloseable {
         for (Profile.Device<?> device : profile.devices()) {
             statuses.put(device.id(), new DeviceStatus());
         }
-        this.health = new HealthReport(outbox, uplink::stats, statuses, clock);
+        this.health = new HealthReport(outbox, profile.store().maxBytes(), uplink::stats, statuses, clock::wallNow);
         router.register("gateway", new GatewayCommands(this));
         for (Profile.Device<?> device : profile.devices()) {
             Driver driver = create(device, simulateAll);
@@ -77,12 +82,25 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Opens the outbox, connects, and starts every device of the profile. */
-    public static Gateway start(Profile profile, Path dataDir, boolean simulateAll) {
-        return start(profile, dataDir, simulateAll, System::currentTimeMillis);
+    /**
+     * The clocks a gateway reads, injectable for tests.
+     *
+     * @param notBefore the earliest plausible wall-clock time (the build time)
+     * @param bootId    identifies this boot, so boot-relative stamps are only corrected within it
+     */
+    public record Clocks(LongSupplier wall, LongSupplier sinceBoot, long notBefore, long bootId) {
+        public static Clocks system() {
+            return new Clocks(System::currentTimeMillis, Timestamps.sinceBoot(), Version.buildTimeMillis(),
+                    Timestamps.bootId());
+        }
     }
 
-    public static Gateway start(Profile profile, Path dataDir, boolean simulateAll, LongSupplier clock) {
+    /** Opens the outbox, connects, and starts every device of the profile. */
+    public static Gateway start(Profile profile, Path dataDir, boolean simulateAll) {
+        return start(profile, dataDir, simulateAll, Clocks.system());
+    }
+
+    public static Gateway start(Profile profile, Path dataDir, boolean simulateAll, Clocks clock) {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -95,6 +113,28 @@ public final class Gateway implements AutoCloseable {
 
     private void startParts() {
         Logger.info("gateway {} ({}), data in {}", profile.gateway().id(), profile.gateway().model(), dataDir.toAbsolutePath());
+        if (!clock.plausible()) {
+            Logger.warn("the wall clock is before this build was made: records are marked unsynced until it is set");
+        }
+        outbox.recovery().ifPresent(r -> {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("reason", r.reason());
+            if (r.movedTo() != null) {
+                data.put("moved_to", r.movedTo().toString());
+            }
+            data.put("seq_resumed_after", r.resumedAfterSeq());
+            record(new Message.Event("gateway", "store.recovered", Message.Severity.ALARM, data));
+        });
+        outbox.onEviction(counts -> {
+            Map<String, Object> data = new LinkedHashMap<>();
+            counts.forEach((kind, n) -> data.put(kind.table(), n));
+            outbox.evicted().forEach((kind, n) -> data.put(kind.table() + "_total", n));
+            data.put("max_bytes", profile.store().maxBytes());
+            // Called on the outbox's writer thread: queue the event, never wait for it here.
+            var stamp = clock.now();
+            outbox.appendAsync(Kind.EVENT, stamp.ts(), stamp.unsynced(), stamp.sinceBootMs(),
+                    RecordJson.body(new Message.Event("gateway", "store.evicted", Message.Severity.WARNING, data)), false);
+        });
         if (broker != null) {
             Logger.info("embedded MQTT broker on {} (demo only); watch the stream with: mosquitto_sub -h 127.0.0.1 -p {} -t '{}/#' -v",
                     broker.uri(), broker.port(), profile.platform().topicPrefix());
@@ -123,28 +163,36 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Sink sink() {
-        return message -> {
+        return this::record;
+    }
+
+    /** Stores a reading or event; returns once it is committed. Alarms commit without waiting. */
+    private void record(Message message) {
+        try {
+            Timestamps.Stamp stamp = clock.now();
             switch (message) {
                 case Message.Reading r -> {
-                    outbox.append(Kind.TELEMETRY, clock.getAsLong(), false, RecordJson.body(r), false);
+                    outbox.append(Kind.TELEMETRY, stamp.ts(), stamp.unsynced(), stamp.sinceBootMs(), RecordJson.body(r), false);
                     readings.incrementAndGet();
                 }
                 case Message.Event e -> {
                     boolean alarm = e.severity() == Message.Severity.ALARM;
-                    outbox.append(Kind.EVENT, clock.getAsLong(), false, RecordJson.body(e), alarm);
+                    outbox.append(Kind.EVENT, stamp.ts(), stamp.unsynced(), stamp.sinceBootMs(), RecordJson.body(e), alarm);
                     events.incrementAndGet();
                     if (alarm) {
                         Logger.warn("alarm from {}: {}", e.device(), e.type());
                     }
                 }
             }
-        };
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new org.streetgate.outbox.OutboxException("interrupted before the record was committed");
+        }
     }
 
     private void storeResult(CommandResult r) {
         try {
-            outbox.append(Kind.RESULT, clock.getAsLong(), false,
-                    RecordJson.result(r.id(), r.status().wire(), r.result(), r.error()), true);
+            outbox.append(Kind.RESULT, clock.wallNow(), RecordJson.result(r.id(), r.status().wire(), r.result(), r.error()), true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -155,7 +203,7 @@ public final class Gateway implements AutoCloseable {
         m.put("state", state);
         m.put("version", Version.current());
         m.put("model", profile.gateway().model());
-        m.put("ts", clock.getAsLong());
+        m.put("ts", clock.wallNow());
         try {
             return RecordJson.mapper().writeValueAsString(m);
         } catch (IOException e) {

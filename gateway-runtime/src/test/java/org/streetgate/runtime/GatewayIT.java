@@ -110,7 +110,7 @@ class GatewayIT {
             offline.close();
 
             long buffered;
-            try (SqliteOutbox box = SqliteOutbox.open(dir.resolve("data/outbox.db"), Duration.ofMillis(10), 100)) {
+            try (SqliteOutbox box = SqliteOutbox.open(dir.resolve("data/outbox.db"), new SqliteOutbox.Settings(16 << 20, Duration.ofMillis(10), 100, 1))) {
                 buffered = box.stats().rows();
                 assertEquals(box.lastSeq(), buffered, "nothing was published or lost while the broker was down");
             }

@@ -1,0 +1,47 @@
+package org.streetgate.clock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class TimestampsTest {
+    private static final long BUILD = 1_790_000_000_000L;
+
+    @Test
+    void records_before_the_build_time_are_unsynced_and_carry_time_since_boot() {
+        AtomicLong wall = new AtomicLong(42_000);          // booted in 1970
+        AtomicLong boot = new AtomicLong(42_000);
+        List<Long> offsets = new ArrayList<>();
+        Timestamps t = new Timestamps(wall::get, boot::get, BUILD, offsets::add);
+        Timestamps.Stamp s = t.now();
+        assertTrue(s.unsynced());
+        assertEquals(42_000, s.sinceBootMs());
+        assertFalse(t.plausible());
+        assertTrue(offsets.isEmpty());
+
+        // NTP syncs: the clock jumps to a plausible time 10 s after boot.
+        boot.set(52_000);
+        wall.set(BUILD + 5_000_000);
+        Timestamps.Stamp after = t.now();
+        assertFalse(after.unsynced());
+        assertEquals(BUILD + 5_000_000, after.ts());
+        assertEquals(List.of(BUILD + 5_000_000 - 52_000), offsets, "the offset that corrects earlier stamps, once");
+        // The earlier record's real time was offset + 42 000 ms since boot = 10 s before the sync.
+        assertEquals(BUILD + 5_000_000 - 10_000, offsets.getFirst() + s.sinceBootMs());
+        t.now();
+        assertEquals(1, offsets.size(), "sync is announced once");
+    }
+
+    @Test
+    void a_plausible_clock_from_the_start_is_never_marked() {
+        List<Long> offsets = new ArrayList<>();
+        Timestamps t = new Timestamps(() -> BUILD + 1, () -> 5, BUILD, offsets::add);
+        assertFalse(t.now().unsynced());
+        assertEquals(1, offsets.size());
+    }
+}
