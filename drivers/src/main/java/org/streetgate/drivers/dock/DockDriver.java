@@ -106,6 +106,9 @@ public final class DockDriver implements Driver {
         if (!DockSupervisor.ACTIONS.contains(command.action())) {
             throw CommandException.unknownAction(command.device(), command.action());
         }
+        if (plc == null || !running) {
+            throw new CommandException(CommandException.Kind.REFUSED, "the dock driver is not running");
+        }
         DockSupervisor.Outcome outcome = null;
         List<Message.Event> lost = List.of();
         CommandException failure = null;
@@ -239,11 +242,7 @@ public final class DockDriver implements Driver {
         } else {
             status.degraded("dock PLC not answering: " + why);
         }
-        DockSupervisor.Outcome o = supervisor.contactLost(why, System.nanoTime());
-        if (!o.events().isEmpty()) {
-            Logger.warn("{}: lost contact with the dock PLC: {}", ctx.deviceId(), why);
-        }
-        return o;
+        return supervisor.contactLost(why, System.nanoTime()); // its plc.lost alarm is logged when published
     }
 
     private void updateStatus() {

@@ -18,6 +18,12 @@ public final class DockFactory implements DriverFactory<DockConfig> {
         return true;
     }
 
+    /** The Modbus RTU default line: 19200 baud (with even parity, set in the profile's serial block). */
+    @Override
+    public int defaultBaud() {
+        return 19200;
+    }
+
     @Override
     public boolean sharesSerialBus() {
         return true; // the PLC is one Modbus unit; meters may share its RS-485 pair

@@ -27,6 +27,9 @@ public record DockRegisterMap(String name, int unit, Coils coils, Inputs inputs)
      */
     public record Coils(int coverOpen, int coverClose, int coverStop, int charger, int launchPermit,
                         int estopReset) {
+        static final List<String> KEYS = List.of("cover-open", "cover-close", "cover-stop", "charger",
+                "launch-permit", "emergency-stop-reset");
+
         List<Integer> all() {
             return List.of(coverOpen, coverClose, coverStop, charger, launchPermit, estopReset);
         }
@@ -35,6 +38,9 @@ public record DockRegisterMap(String name, int unit, Coils coils, Inputs inputs)
     /** Input register addresses; scaling is fixed by the map (x10 for wind and temperature). */
     public record Inputs(int coverState, int coverPosition, int windSpeed, int rainfall, int temperature,
                          int dronePresent, int chargerState, int droneBattery, int estop, int sensorFaults) {
+        static final List<String> KEYS = List.of("cover-state", "cover-position", "wind-speed", "rainfall",
+                "temperature", "drone-present", "charger-state", "drone-battery", "emergency-stop", "sensor-faults");
+
         List<Integer> all() {
             return List.of(coverState, coverPosition, windSpeed, rainfall, temperature, dronePresent,
                     chargerState, droneBattery, estop, sensorFaults);
@@ -55,15 +61,22 @@ public record DockRegisterMap(String name, int unit, Coils coils, Inputs inputs)
         if (unit < 1 || unit > 247) {
             throw new IllegalArgumentException("Modbus unit id must be 1 to 247, not " + unit);
         }
-        if (Set.copyOf(coils.all()).size() != coils.all().size()) {
-            throw new IllegalArgumentException("two dock coils share an address: " + coils);
-        }
-        if (Set.copyOf(inputs.all()).size() != inputs.all().size()) {
-            throw new IllegalArgumentException("two dock input registers share an address: " + inputs);
-        }
+        distinct("coils", Coils.KEYS, coils.all());
+        distinct("input registers", Inputs.KEYS, inputs.all());
         if (inputs.count() > MAX_SPAN) {
             throw new IllegalArgumentException("dock input registers span " + inputs.count()
                     + " addresses; they must fit in " + MAX_SPAN + " so one read covers them");
+        }
+    }
+
+    private static void distinct(String what, List<String> keys, List<Integer> addresses) {
+        for (int i = 0; i < addresses.size(); i++) {
+            for (int j = i + 1; j < addresses.size(); j++) {
+                if (addresses.get(i).equals(addresses.get(j))) {
+                    throw new IllegalArgumentException("dock " + what + " " + keys.get(i) + " and " + keys.get(j)
+                            + " share address " + addresses.get(i));
+                }
+            }
         }
     }
 

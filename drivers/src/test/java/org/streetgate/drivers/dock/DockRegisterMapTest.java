@@ -152,7 +152,7 @@ class DockRegisterMapTest {
         assertEquals(5, messages.size(), messages.toString());
         String all = String.join("\n", messages);
         assertTrue(all.contains("'register-map' must be one of streetgate-dock-v1, not 'dji-dock-2'"), all);
-        assertTrue(all.contains("two dock coils share an address"), all);
+        assertTrue(all.contains("dock coils cover-open and cover-close share address 1"), all);
         assertTrue(all.contains("'temperature-min' must be below 'temperature-max'"), all);
         assertTrue(all.contains("unknown key 'gust-max' in devices[0].limits"), all);
         assertTrue(all.contains("'scenario' must be one of calm, gusts, rain-shower, sensor-failure, motor-stall"), all);
