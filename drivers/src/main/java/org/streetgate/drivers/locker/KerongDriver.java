@@ -49,6 +49,8 @@ public final class KerongDriver implements Driver {
     private final ReentrantLock bus = new ReentrantLock(true);
     private final List<Consumer<DoorChange>> listeners = new CopyOnWriteArrayList<>();
     private final Object doorsLock = new Object();
+    /** Held from a state change to its publication, so events leave in the order the doors moved. */
+    private final ReentrantLock eventOrder = new ReentrantLock();
     private final boolean[] known;
     private final boolean[] open;
     private final boolean[] occupied;
@@ -402,6 +404,15 @@ public final class KerongDriver implements Driver {
 
     /** Compares a board's state with the last one and publishes what changed. */
     private void observe(int boardIndex, KerongCodec.BoardState s) throws InterruptedException {
+        eventOrder.lockInterruptibly();
+        try {
+            compareAndPublish(boardIndex, s);
+        } finally {
+            eventOrder.unlock();
+        }
+    }
+
+    private void compareAndPublish(int boardIndex, KerongCodec.BoardState s) throws InterruptedException {
         long now = System.nanoTime();
         List<Message.Event> events = new ArrayList<>();
         List<DoorChange> changes = new ArrayList<>();
@@ -450,6 +461,15 @@ public final class KerongDriver implements Driver {
     }
 
     private void raiseLeftOpen() throws InterruptedException {
+        eventOrder.lockInterruptibly();
+        try {
+            publishLeftOpen();
+        } finally {
+            eventOrder.unlock();
+        }
+    }
+
+    private void publishLeftOpen() throws InterruptedException {
         long now = System.nanoTime();
         List<Message.Event> events = new ArrayList<>();
         synchronized (doorsLock) {
