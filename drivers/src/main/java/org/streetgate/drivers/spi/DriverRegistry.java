@@ -25,6 +25,7 @@ public final class DriverRegistry {
                 new org.streetgate.drivers.meter.ModbusMeterFactory(),
                 new org.streetgate.drivers.gpio.GpioInputFactory(),
                 new org.streetgate.drivers.gpio.GpioOutputFactory(),
+                new org.streetgate.drivers.bme280.Bme280Factory(),
                 new org.streetgate.drivers.locker.KerongFactory(),
                 new org.streetgate.drivers.escpos.EscPosFactory(),
                 new org.streetgate.drivers.qrscanner.QrScannerFactory()));

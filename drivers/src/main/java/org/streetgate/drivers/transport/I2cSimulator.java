@@ -6,4 +6,9 @@ public interface I2cSimulator {
     void read(int register, byte[] into);
 
     void write(int register, int value);
+
+    /** False makes the device not acknowledge, as if unplugged or unpowered. */
+    default boolean present() {
+        return true;
+    }
 }

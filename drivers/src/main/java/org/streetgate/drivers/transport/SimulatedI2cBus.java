@@ -50,7 +50,7 @@ public final class SimulatedI2cBus implements I2cBus {
             return body.run(new Device() {
                 private I2cSimulator device() {
                     I2cSimulator d = devices.get(address);
-                    if (d == null) {
+                    if (d == null || !d.present()) {
                         throw I2cException.noAnswer(number, address, null);
                     }
                     return d;
