@@ -68,8 +68,8 @@ public final class KioskRuntime implements AutoCloseable, CommandTarget {
         return server.port();
     }
 
-    /** The screen's port interface, for tests and other in-process callers. */
-    public KioskPort port(boolean unused) {
+    /** The screen's port interface, for tests in this package. */
+    KioskPort service() {
         return service;
     }
 

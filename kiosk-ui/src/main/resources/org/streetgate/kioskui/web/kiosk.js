@@ -132,7 +132,13 @@ function renderBanners() {
 }
 
 function setStatus(s) {
+  if (!state.status && s.languages && s.languages.length && s.languages[0] !== state.lang) {
+    state.lang = s.languages[0]; // the profile's first language is the default
+    state.status = s;
+    applyLanguage();
+  }
   state.status = s;
+  $('btn-lang').hidden = Array.isArray(s.languages) && s.languages.length < 2;
   renderBanners();
 }
 
@@ -306,7 +312,7 @@ function renderTech() {
     [t('lastSync'), info.last_sync ? new Date(info.last_sync).toLocaleString() : '—'],
   ];
   const devices = info.devices || {};
-  for (const [id, d] of Object.entries(devices)) rows.push([t('devices') + ' ' + id, typeof d === 'object' ? (d.state || JSON.stringify(d)) : d]);
+  for (const [id, d] of Object.entries(devices)) rows.push([t('devices') + ' ' + id, typeof d === 'object' ? (d.status || d.state || JSON.stringify(d)) : d]);
   const table = $('tech-info');
   table.innerHTML = '';
   for (const [k, v] of rows) {
