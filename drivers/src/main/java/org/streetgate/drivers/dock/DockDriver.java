@@ -65,10 +65,6 @@ public final class DockDriver implements Driver {
         return model;
     }
 
-    public DockSupervisor supervisor() {
-        return supervisor;
-    }
-
     /** Stops polling and withdraws any launch permit; the cover stays where it is. */
     @Override
     public void stop() {
@@ -109,34 +105,30 @@ public final class DockDriver implements Driver {
         if (plc == null || !running) {
             throw new CommandException(CommandException.Kind.REFUSED, "the dock driver is not running");
         }
-        DockSupervisor.Outcome outcome = null;
-        List<Message.Event> lost = List.of();
-        CommandException failure = null;
+        // Decide, act and publish under one lock: a command sees the newest poll, and events leave in
+        // the order they happened (publishing waits for the outbox, a few ms to a commit window).
         lock.lockInterruptibly();
         try {
             DockSupervisor.Plan plan = supervisor.plan(command); // throws REFUSED with the interlocks' reasons
+            DockSupervisor.Outcome outcome;
             try {
                 for (DockSupervisor.CoilWrite w : plan.writes()) {
                     plc.write(w);
                 }
-                outcome = supervisor.applied(plan, System.nanoTime());
-                updateStatus();
             } catch (IOException | DockPlc.PlcException e) {
                 status.count("command_failures");
-                lost = failed(e).events();
-                failure = new CommandException(CommandException.Kind.FAILED,
+                publish(failed(e).events());
+                throw new CommandException(CommandException.Kind.FAILED,
                         command.action() + " failed: " + e.getMessage(), e);
             }
+            outcome = supervisor.applied(plan, System.nanoTime());
+            updateStatus();
+            Logger.info("{}: {} done ({})", ctx.deviceId(), command.action(), outcome.result());
+            publish(outcome.events());
+            return outcome.result();
         } finally {
             lock.unlock();
         }
-        publish(lost);
-        if (failure != null) {
-            throw failure;
-        }
-        Logger.info("{}: {} done ({})", ctx.deviceId(), command.action(), outcome.result());
-        publish(outcome.events());
-        return outcome.result();
     }
 
     private void run() {
@@ -182,28 +174,18 @@ public final class DockDriver implements Driver {
         }
     }
 
-    /** One poll: read, decide, act, publish. Returns whether the PLC answered. */
+    /** One poll: read, decide, act, publish, with the lock held. Returns whether the PLC answered. */
     private boolean pollOnce() throws InterruptedException {
-        DockSupervisor.Outcome outcome;
-        List<Message.Event> extra = List.of();
-        boolean answered;
-        DockInputs in;
-        try {
-            in = plc.read();
-        } catch (IOException | DockPlc.PlcException e) {
-            lock.lock();
-            try {
-                outcome = failed(e);
-            } finally {
-                lock.unlock();
-            }
-            publish(outcome.events());
-            return false;
-        }
         lock.lockInterruptibly();
         try {
-            outcome = supervisor.observe(in, System.nanoTime());
-            answered = true;
+            DockInputs in;
+            try {
+                in = plc.read();
+            } catch (IOException | DockPlc.PlcException e) {
+                publish(failed(e).events());
+                return false;
+            }
+            DockSupervisor.Outcome outcome = supervisor.observe(in, System.nanoTime());
             try {
                 for (DockSupervisor.CoilWrite w : outcome.writes()) {
                     Logger.info("{}: automatic {} {}", ctx.deviceId(), w.name(), w.on() ? "on" : "off");
@@ -211,18 +193,16 @@ public final class DockDriver implements Driver {
                 }
             } catch (IOException | DockPlc.PlcException e) {
                 status.count("automatic_write_failures");
-                extra = failed(e).events();
-                answered = false;
+                publish(outcome.events());
+                publish(failed(e).events());
+                return false;
             }
-            if (answered) {
-                updateStatus();
-            }
+            updateStatus();
+            publish(outcome.events());
+            return true;
         } finally {
             lock.unlock();
         }
-        publish(outcome.events());
-        publish(extra);
-        return answered;
     }
 
     /**
