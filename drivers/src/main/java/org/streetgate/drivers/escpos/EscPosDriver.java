@@ -32,6 +32,7 @@ import org.tinylog.Logger;
  */
 public final class EscPosDriver implements Driver {
     private static final Duration RECHECK = Duration.ofMillis(250);
+    private static final Duration AFTER_JOB_ANSWER = Duration.ofSeconds(5);
 
     private final DeviceContext<EscPosConfig> ctx;
     private final EscPosConfig cfg;
@@ -225,7 +226,13 @@ public final class EscPosDriver implements Driver {
             } catch (IOException e) {
                 return failed("printer port failed: " + e.getMessage(), before);
             }
+            // A printer busy with a job may answer late: keep asking for a while before calling it gone.
+            long answerBy = Math.max(deadline, System.nanoTime() + AFTER_JOB_ANSWER.toNanos());
             PrinterState after = exchange(l);
+            while (after == null && System.nanoTime() < answerBy) {
+                Thread.sleep(RECHECK.toMillis());
+                after = exchange(l);
+            }
             if (after == null) {
                 return failed("printer stopped answering during the job", null);
             }

@@ -49,6 +49,7 @@ public final class EscPosSimulator implements SerialSimulator {
     public EscPosSimulator(int widthDots, Path outputDir) {
         this.renderer = new ReceiptRenderer(widthDots);
         this.outputDir = outputDir;
+        ReceiptRenderer.baseFont(); // find the font now, not while the first job waits for its status answer
     }
 
     public synchronized void paperOut() {
