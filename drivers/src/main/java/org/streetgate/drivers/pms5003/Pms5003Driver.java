@@ -13,16 +13,24 @@ import org.tinylog.Logger;
 
 /**
  * Reads a PMS5003 on a UART. In passive mode (the default) it asks for one frame per poll; in active
- * mode it reads the sensor's stream and keeps the newest frame per poll. All-zero frames mean the
- * fan is still warming up: they are counted, never published as zero readings. A lost port is
- * reopened with backoff while the device shows offline.
+ * mode it reads the sensor's stream and keeps the newest frame per poll. Between polls longer than
+ * {@code wake-ahead} it puts the sensor to sleep and wakes it that long before the next poll, so the
+ * fan runs only when needed. All-zero frames mean the fan is still warming up: they are counted and
+ * shown as "warming up", never published as zero readings. Garbage and bad checksums are skipped
+ * and counted ({@code garbage_bytes}, {@code bad_frames}). A lost port is reopened with backoff
+ * while the device shows offline.
  */
 public final class Pms5003Driver implements Driver {
+    /** Sleeping is not worth it for less than this much time asleep. */
+    private static final Duration MIN_SLEEP = Duration.ofSeconds(1);
+
     private final DeviceContext<Pms5003Config> ctx;
     private final DeviceStatus status;
     private volatile boolean running;
     private volatile Thread worker;
     private volatile SerialLink link;
+    private Pms5003Frame previous;
+    private int unchanged;
 
     public Pms5003Driver(DeviceContext<Pms5003Config> ctx) {
         this.ctx = ctx;
@@ -73,9 +81,11 @@ public final class Pms5003Driver implements Driver {
                 if (!running) {
                     return;
                 }
+                if (status.state() != DeviceStatus.State.OFFLINE) {
+                    Logger.warn("{}: {}; retrying with backoff", ctx.deviceId(), e.getMessage());
+                }
                 status.offline(e.getMessage());
                 status.count("reconnects");
-                Logger.warn("{}: {}", ctx.deviceId(), e.getMessage());
             } finally {
                 closeLink();
             }
@@ -92,12 +102,31 @@ public final class Pms5003Driver implements Driver {
     }
 
     private void serve(SerialLink link) throws IOException, InterruptedException {
+        Pms5003Config cfg = ctx.config();
         ReceiveBuffer rx = new ReceiveBuffer(256);
         Duration poll = ctx.poll(Duration.ofSeconds(10));
-        boolean passive = ctx.config().mode() == Pms5003Config.Mode.PASSIVE;
-        link.write(passive ? Pms5003Codec.passiveMode() : Pms5003Codec.activeMode());
+        boolean passive = cfg.mode() == Pms5003Config.Mode.PASSIVE;
+        byte[] modeCommand = passive ? Pms5003Codec.passiveMode() : Pms5003Codec.activeMode();
+        // A sensor left asleep by an earlier run answers nothing until woken.
+        link.write(Pms5003Codec.wake());
+        link.write(modeCommand);
+        boolean sleepWorthIt = cfg.sleep() && poll.compareTo(cfg.wakeAhead().plus(MIN_SLEEP)) > 0;
+        if (cfg.sleep() && !sleepWorthIt) {
+            Logger.info("{}: poll {} is too short to sleep {} ahead; the fan stays on", ctx.deviceId(), poll,
+                    cfg.wakeAhead());
+        }
         long nextPoll = System.nanoTime();
         while (running) {
+            long wakeAt = nextPoll - cfg.wakeAhead().toNanos();
+            if (sleepWorthIt && wakeAt - System.nanoTime() > MIN_SLEEP.toNanos()) {
+                link.write(Pms5003Codec.sleep());
+                status.count("sleeps");
+                Thread.sleep(Duration.ofNanos(Math.max(0, wakeAt - System.nanoTime())));
+                link.discardInput();
+                rx.clear();
+                link.write(Pms5003Codec.wake());
+                link.write(modeCommand);
+            }
             long wait = nextPoll - System.nanoTime();
             if (wait > 0) {
                 if (passive) {
@@ -110,14 +139,17 @@ public final class Pms5003Driver implements Driver {
                 }
             }
             nextPoll += poll.toNanos();
+            if (nextPoll < System.nanoTime()) {
+                nextPoll = System.nanoTime() + poll.toNanos(); // fell behind: no burst of catch-up polls
+            }
             if (passive) {
                 rx.clear();
                 link.write(Pms5003Codec.read());
             }
-            Pms5003Frame frame = awaitFrame(link, rx, ctx.config().frameTimeout());
+            Pms5003Frame frame = awaitFrame(link, rx, cfg.frameTimeout());
             if (frame == null) {
                 status.count("timeouts");
-                status.degraded("no frame from sensor within " + ctx.config().frameTimeout().toMillis() + " ms");
+                status.degraded("no frame from sensor within " + cfg.frameTimeout().toMillis() + " ms");
                 continue;
             }
             if (frame.warmingUp()) {
@@ -125,9 +157,26 @@ public final class Pms5003Driver implements Driver {
                 status.degraded("warming up");
                 continue;
             }
+            String stuck = stuck(frame);
+            if (stuck != null) {
+                status.degraded(stuck);
+            } else {
+                status.ok();
+            }
             ctx.sink().accept(new Message.Reading(ctx.deviceId(), frame.metrics()));
-            status.ok();
+            status.count("readings");
         }
+    }
+
+    private String stuck(Pms5003Frame frame) {
+        if (ctx.config().stuckAfter() == 0) {
+            return null;
+        }
+        // The particle counts move with every sample of real air; the same frame again means a frozen sensor.
+        unchanged = frame.equals(previous) ? unchanged + 1 : 0;
+        previous = frame;
+        return unchanged >= ctx.config().stuckAfter()
+                ? "the same frame for " + unchanged + " polls (sensor stuck?)" : null;
     }
 
     /** In active mode only the last frame matters; drop older whole frames to bound the buffer. */
@@ -148,7 +197,11 @@ public final class Pms5003Driver implements Driver {
                 case Pms5003Codec.Ack a -> rx.consume(a.consumed());
                 case Pms5003Codec.Skip s -> {
                     rx.consume(s.bytes());
-                    status.count(s.reason().startsWith("checksum") ? "bad_frames" : "garbage_bytes");
+                    if (s.reason().startsWith("checksum")) {
+                        status.count("bad_frames");
+                    } else {
+                        status.add("garbage_bytes", s.bytes());
+                    }
                 }
                 case Pms5003Codec.NeedMore n -> {
                     long left = deadline - System.nanoTime();

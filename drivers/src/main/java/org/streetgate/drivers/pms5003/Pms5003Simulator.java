@@ -9,8 +9,10 @@ import org.streetgate.drivers.transport.SerialSimulator;
 
 /**
  * A PMS5003 in software. Starts in active mode like the real sensor, answers mode, read, sleep and
- * wake commands, sends {@code warmupFrames} all-zero frames after power-on or wake, and lets its
- * particle concentration drift as a slow random walk.
+ * wake commands, sends {@code warmupFrames} all-zero frames after power-on or wake (and all-zero
+ * frames for {@link #warmupTime} after a wake), and lets its particle concentration drift as a
+ * slow random walk. Misbehaviour for tests: {@link #silent}, {@link #corruptNext},
+ * {@link #garbageBeforeNext}, {@link #stuck}.
  */
 public final class Pms5003Simulator implements SerialSimulator {
     private final Random random;
@@ -18,9 +20,18 @@ public final class Pms5003Simulator implements SerialSimulator {
     private final int warmupFrames;
     private double pm25;
     private boolean active = true;
-    private boolean asleep;
+    private volatile boolean asleep;
     private int warmupLeft;
     private long framesSent;
+    private Duration warmupTime = Duration.ZERO;
+    private long warmUntil;
+    private boolean silent;
+    private int corruptLeft;
+    private int garbageBytes;
+    private boolean stuck;
+    private Pms5003Frame last;
+    private long wakes;
+    private long sleeps;
 
     public Pms5003Simulator(long seed, Duration activeInterval, int warmupFrames) {
         this.random = new Random(seed);
@@ -34,8 +45,52 @@ public final class Pms5003Simulator implements SerialSimulator {
         this(seed, Duration.ofSeconds(1), 0);
     }
 
+    /** After each wake, frames are all zero for this long, as the fan spins up. */
+    public synchronized Pms5003Simulator warmupTime(Duration d) {
+        warmupTime = d;
+        return this;
+    }
+
+    /** A silent sensor ignores commands and streams nothing (dead, unpowered, or TX not wired). */
+    public synchronized void silent(boolean on) {
+        silent = on;
+    }
+
+    /** The next {@code n} frames go out with a wrong checksum. */
+    public synchronized void corruptNext(int n) {
+        corruptLeft = n;
+    }
+
+    /** Line noise: {@code n} junk bytes before the next frame. */
+    public synchronized void garbageBeforeNext(int n) {
+        garbageBytes = n;
+    }
+
+    /** A stuck sensor sends its last frame again and again. */
+    public synchronized void stuck(boolean on) {
+        stuck = on;
+    }
+
+    public synchronized boolean asleep() {
+        return asleep;
+    }
+
+    public synchronized long wakes() {
+        return wakes;
+    }
+
+    public synchronized long sleeps() {
+        return sleeps;
+    }
+
     /** The next frame the sensor would send; the concentration moves a little each time. */
     public synchronized Pms5003Frame nextFrame() {
+        if (stuck && last != null) {
+            return last;
+        }
+        if (System.nanoTime() < warmUntil) {
+            return new Pms5003Frame(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x97, 0);
+        }
         if (warmupLeft > 0) {
             warmupLeft--;
             return new Pms5003Frame(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x97, 0);
@@ -45,8 +100,9 @@ public final class Pms5003Simulator implements SerialSimulator {
         int p1 = (int) Math.round(pm25 * 0.65);
         int p10 = (int) Math.round(pm25 * 1.35 + random.nextDouble() * 2);
         int n03 = p25 * 60 + random.nextInt(50);
-        return new Pms5003Frame(p1, p25, p10, p1, p25, p10,
+        last = new Pms5003Frame(p1, p25, p10, p1, p25, p10,
                 n03, n03 / 3, n03 / 12, n03 / 60, n03 / 200, n03 / 500, 0x97, 0);
+        return last;
     }
 
     public synchronized long framesSent() {
@@ -60,9 +116,13 @@ public final class Pms5003Simulator implements SerialSimulator {
         while (!Thread.currentThread().isInterrupted()) {
             long waitNanos = Math.max(1_000_000, nextActive - System.nanoTime());
             rx.fill(link, Duration.ofNanos(Math.min(waitNanos, 50_000_000)));
+            if (isSilent()) {
+                rx.clear();
+                continue;
+            }
             handleCommands(rx, link);
             if (active && !asleep && System.nanoTime() >= nextActive) {
-                send(link, Pms5003Codec.encode(nextFrame()));
+                sendFrame(link);
                 nextActive = System.nanoTime() + activeInterval.toNanos();
             }
         }
@@ -92,23 +152,52 @@ public final class Pms5003Simulator implements SerialSimulator {
             }
             case Pms5003Codec.CMD_READ -> {
                 if (!asleep) {
-                    send(link, Pms5003Codec.encode(nextFrame()));
+                    sendFrame(link);
                 }
             }
             case Pms5003Codec.CMD_SLEEP -> {
                 if (c.data() == 0) {
                     asleep = true;
+                    synchronized (this) {
+                        sleeps++;
+                    }
                     send(link, Pms5003Codec.ack(c.command(), c.data()));
                 } else if (asleep) {
                     // Waking restarts the fan: no acknowledgement, and warm-up frames again.
                     asleep = false;
                     synchronized (this) {
                         warmupLeft = warmupFrames;
+                        warmUntil = System.nanoTime() + warmupTime.toNanos();
+                        wakes++;
                     }
                 }
             }
             default -> { } // the real sensor ignores unknown commands
         }
+    }
+
+    private synchronized boolean isSilent() {
+        return silent;
+    }
+
+    private void sendFrame(SerialLink link) throws IOException {
+        byte[] frame = Pms5003Codec.encode(nextFrame());
+        byte[] noise;
+        synchronized (this) {
+            if (corruptLeft > 0) {
+                corruptLeft--;
+                frame[31] ^= 0x5A;
+            }
+            noise = new byte[garbageBytes];
+            garbageBytes = 0;
+        }
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = (byte) (i % 2 == 0 ? 0x42 : 0x13); // start-byte look-alikes make resync work for it
+        }
+        if (noise.length > 0) {
+            link.write(noise);
+        }
+        send(link, frame);
     }
 
     private void send(SerialLink link, byte[] bytes) throws IOException {
