@@ -57,9 +57,12 @@ public final class UpdateAgent implements AutoCloseable {
      * @param disk           free-space probe and write hook (tests simulate a full disk with it)
      * @param watchInterval  polling interval of {@link #watchDirectory(Path)}
      * @param maxPushBytes   largest bundle the push endpoint accepts
+     * @param restartGrace   after a trial failed, halt the JVM if it is still running this long after
+     *                       {@link OtaEvent.RestartRequired} (a hung gateway would otherwise never reach
+     *                       the boot check); null never halts. Closing the agent cancels it.
      */
     public record Options(int trialAttempts, Duration healthDeadline, Downloader.Settings download, Disk disk,
-                          Duration watchInterval, long maxPushBytes) {
+                          Duration watchInterval, long maxPushBytes, Duration restartGrace) {
         public Options {
             if (trialAttempts < 1) {
                 throw new IllegalArgumentException("trialAttempts must be >= 1");
@@ -71,23 +74,27 @@ public final class UpdateAgent implements AutoCloseable {
 
         public static Options defaults() {
             return new Options(3, Duration.ofMinutes(5), Downloader.Settings.defaults(), Disk.REAL, Duration.ofSeconds(2),
-                    Offer.MAX_SIZE);
+                    Offer.MAX_SIZE, Duration.ofSeconds(60));
+        }
+
+        public Options withRestartGrace(Duration d) {
+            return new Options(trialAttempts, healthDeadline, download, disk, watchInterval, maxPushBytes, d);
         }
 
         public Options withHealthDeadline(Duration d) {
-            return new Options(trialAttempts, d, download, disk, watchInterval, maxPushBytes);
+            return new Options(trialAttempts, d, download, disk, watchInterval, maxPushBytes, restartGrace);
         }
 
         public Options withDownload(Downloader.Settings s) {
-            return new Options(trialAttempts, healthDeadline, s, disk, watchInterval, maxPushBytes);
+            return new Options(trialAttempts, healthDeadline, s, disk, watchInterval, maxPushBytes, restartGrace);
         }
 
         public Options withDisk(Disk d) {
-            return new Options(trialAttempts, healthDeadline, download, d, watchInterval, maxPushBytes);
+            return new Options(trialAttempts, healthDeadline, download, d, watchInterval, maxPushBytes, restartGrace);
         }
 
         public Options withWatchInterval(Duration d) {
-            return new Options(trialAttempts, healthDeadline, download, disk, d, maxPushBytes);
+            return new Options(trialAttempts, healthDeadline, download, disk, d, maxPushBytes, restartGrace);
         }
     }
 
@@ -274,6 +281,15 @@ public final class UpdateAgent implements AutoCloseable {
             Logger.warn("OTA: trial of {} failed its health check: {}", t.version(), reason);
             emit(new OtaEvent.Failed(t.version(), "health check failed: " + reason, false));
             emit(new OtaEvent.RestartRequired(t.version(), s.active()));
+            Duration grace = options.restartGrace();
+            if (grace != null && !closed) {
+                // A gateway hung badly enough to miss its deadline may not manage a clean exit either.
+                timer.schedule(() -> {
+                    Logger.error("OTA: gateway still running {} s after a failed trial; halting so the boot check can roll back",
+                            grace.toSeconds());
+                    Runtime.getRuntime().halt(EXIT_FAILED_TRIAL);
+                }, grace.toMillis(), TimeUnit.MILLISECONDS);
+            }
             return true;
         }
     }
@@ -290,6 +306,9 @@ public final class UpdateAgent implements AutoCloseable {
         resources.add(handle);
         return handle;
     }
+
+    /** Exit status when the agent halts a gateway that did not restart after a failed trial. */
+    public static final int EXIT_FAILED_TRIAL = 75;
 
     /** Default port of the push endpoint. */
     public static final int DEFAULT_PUSH_PORT = 8787;
@@ -314,6 +333,7 @@ public final class UpdateAgent implements AutoCloseable {
     public void close() {
         closed = true;
         timer.shutdownNow();
+        downloader.close();
         for (AutoCloseable r : resources) {
             try {
                 r.close();
@@ -465,6 +485,7 @@ public final class UpdateAgent implements AutoCloseable {
             if (Files.isDirectory(dir)) {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.sgb")) {
                     for (Path p : ds) {
+                        // wall-clock-ok: the mtime is only compared for equality, as a "file changed" marker.
                         Seen now = new Seen(Files.size(p), Files.getLastModifiedTime(p).toMillis());
                         if (now.equals(done.get(p))) {
                             continue;

@@ -243,4 +243,28 @@ class BundleVerifierTest {
         BundleException e = assertThrows(BundleException.class, () -> new BundleVerifier(TrustedKeys.of(List.of())).verify(b));
         assertEquals(Reason.UNKNOWN_KEY, e.reason());
     }
+
+    @Test
+    void local_header_naming_another_file_than_the_central_directory_is_refused() throws IOException {
+        Path b = good();
+        byte[] bytes = Files.readAllBytes(b);
+        int local = TestBundles.indexOf(bytes, "payload/bin/app.jar".getBytes(StandardCharsets.UTF_8)); // local header first
+        bytes[local + "payload/bin/app.ja".length()] = 'z';
+        Files.write(b, bytes);
+        BundleException e = refused(b);
+        assertEquals(Reason.MALFORMED, e.reason());
+        assertEquals("payload/bin/app.jar: local header names a different file (payload/bin/app.jaz)", e.getMessage());
+    }
+
+    @Test
+    void manifest_with_unknown_fields_is_refused_even_when_signed() throws IOException {
+        String json = new String(ManifestCodec.toJson(TestBundles.manifest("2.0.0", 20, files)), StandardCharsets.UTF_8)
+                .replaceFirst("\\{", "{\"expires\": \"2099-01-01\",");
+        byte[] m = json.getBytes(StandardCharsets.UTF_8);
+        List<Entry> entries = new ArrayList<>(List.of(Entry.file("manifest.json", m), Entry.file("manifest.sig", TestBundles.sign(m, key))));
+        files.forEach((p, d) -> entries.add(Entry.file("payload/" + p, d)));
+        BundleException e = refused(TestBundles.rawZip(tmp.resolve("fields.sgb"), entries));
+        assertEquals(Reason.MALFORMED, e.reason());
+        assertTrue(e.getMessage().contains("expires"), e.getMessage());
+    }
 }

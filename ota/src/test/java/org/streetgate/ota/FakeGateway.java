@@ -34,7 +34,8 @@ public final class FakeGateway {
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args[0]);
         UpdateAgent.Options options = UpdateAgent.Options.defaults().withDownload(
-                new Downloader.Settings(4, Duration.ofMillis(10), Duration.ofMillis(40), 0, Duration.ofSeconds(10)));
+                new Downloader.Settings(4, Duration.ofMillis(10), Duration.ofMillis(40), 0, Duration.ofSeconds(10)))
+                .withHealthDeadline(Duration.ofSeconds(1)).withRestartGrace(Duration.ofMillis(500));
         try (UpdateAgent agent = new UpdateAgent(root, List.of(args[1]), TestBundles.MODEL, "1.0.0",
                 e -> System.out.println("event " + e), options)) {
             agent.start();
@@ -49,6 +50,7 @@ public final class FakeGateway {
                     switch (behaviour) {
                         case "healthy" -> agent.confirmHealthy();
                         case "unhealthy" -> agent.reportUnhealthy("outbox not writable");
+                        case "hang" -> Thread.sleep(60_000); // deadlocked: never confirms, never exits
                         default -> {
                             System.out.flush();
                             Runtime.getRuntime().halt(CRASH_STATUS);

@@ -23,7 +23,7 @@ final class Fixture {
     final KeyPair key = TestBundles.newKey();
     final List<String> trust;
     final List<OtaEvent> events = new CopyOnWriteArrayList<>();
-    UpdateAgent.Options options = UpdateAgent.Options.defaults();
+    UpdateAgent.Options options = UpdateAgent.Options.defaults().withRestartGrace(null); // never halt the test JVM
 
     Fixture(Path tmp) throws IOException {
         work = Files.createDirectories(tmp.resolve("work"));

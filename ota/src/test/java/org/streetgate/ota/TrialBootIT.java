@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streetgate.ota.slots.OtaState.Phase;
 
-/** Trial boots with real processes: systemd's loop of boot check, start, exit, restart. */
+/**
+ * Trial boots with real processes: systemd's loop of boot check, start, exit, restart. (Both releases
+ * broken, ending on factory, is covered in process by UpdateAgentTest: the boot check sees the same
+ * journal whichever way a process died.)
+ */
 class TrialBootIT {
     @TempDir
     Path tmp;
@@ -54,17 +57,15 @@ class TrialBootIT {
     }
 
     @Test
-    void both_releases_crashing_ends_on_factory() throws IOException {
-        Path own = f.installRoot().resolve(f.current()).resolve("conf/behaviour");
+    void release_that_hangs_is_halted_after_its_deadline_and_rolled_back() throws IOException {
         try (UpdateAgent a = f.agent()) {
-            a.installFile(f.bundle("1.1.0", 11, "crash"), false);
+            a.installFile(f.bundle("1.1.0", 11, "hang"), false);
         }
-        Files.writeString(own, "crash"); // 1.0 is broken too, by something outside any bundle
         StringBuilder out = new StringBuilder();
         List<Integer> exits = runLikeSystemd(out);
-        assertEquals(7, exits.size(), "three trial boots of 1.1, three probation boots of 1.0, then factory: " + exits);
-        assertEquals("factory", f.current());
-        assertEquals("0.9.0", f.currentVersion());
-        assertTrue(out.toString().contains("running the factory release"), out.toString());
+        assertEquals(List.of(UpdateAgent.EXIT_FAILED_TRIAL, 0), exits, out.toString());
+        assertEquals("1.0.0", f.currentVersion());
+        assertTrue(out.toString().contains("reason=release 1.1.0 failed its health check: health not confirmed within 1 s"),
+                out.toString());
     }
 }

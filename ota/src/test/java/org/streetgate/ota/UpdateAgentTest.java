@@ -316,4 +316,27 @@ class UpdateAgentTest {
         assertTrue(failed.get(0).refused());
         assertEquals("1.0.0", f.currentVersion());
     }
+
+    @Test
+    void install_while_another_process_holds_the_lock_is_busy() throws IOException {
+        Path bundle = f.bundle("1.1.0", 11, "healthy");
+        try (var held = org.streetgate.ota.slots.InstallLock.acquire(f.installRoot().lockFile(), Duration.ZERO);
+             UpdateAgent a = f.agent()) {
+            assertThrows(BusyException.class, () -> a.installFile(bundle, false));
+            assertThrows(BusyException.class, () -> a.offer(new Offer(java.net.URI.create("http://127.0.0.1:9/b.sgb"),
+                    "a".repeat(64), 10, "1.1.0")));
+        }
+        assertEquals(Phase.COMMITTED, f.state().phase(), "nothing changed");
+        assertEquals(List.of(), f.events(OtaEvent.Failed.class), "busy is an answer, not a failed install");
+    }
+
+    @Test
+    void unreadable_journal_falls_back_to_its_previous_copy_and_keeps_refusing_downgrades() throws IOException {
+        Files.writeString(f.installRoot().stateDir().resolve("ota.json"), "{\"phase\": \"COMMI");
+        assertEquals(10, f.state().installedCounter());
+        try (UpdateAgent a = f.agent()) {
+            assertEquals(Reason.DOWNGRADE, assertThrows(BundleException.class,
+                    () -> a.installFile(f.bundle("0.9.5", 9, "healthy"), false)).reason());
+        }
+    }
 }

@@ -30,7 +30,7 @@ import org.tinylog.Logger;
  * {@code Content-Range}; anything else restarts from zero. Retries are bounded with capped exponential
  * backoff and jitter; a 4xx is final (retrying a 404 forever helps no one), and so is a full disk.
  */
-public final class Downloader {
+public final class Downloader implements AutoCloseable {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
     /** Retry and space policy. {@code spaceMargin} is kept free beyond the download and its extraction. */
@@ -61,6 +61,12 @@ public final class Downloader {
         this.http = http;
         this.disk = disk;
         this.settings = settings;
+    }
+
+    /** Abort any download in progress and release the client's threads. */
+    @Override
+    public void close() {
+        http.shutdownNow();
     }
 
     public static HttpClient defaultClient() {
