@@ -60,6 +60,11 @@ public record DockConfig(DockRegisterMap map, Limits limits, Duration motionTime
                 Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofMillis(300), 2, Simulation.defaults());
     }
 
+    public DockConfig withMap(DockRegisterMap m) {
+        return new DockConfig(m, limits, motionTimeout, autoClose, launchBatteryMinPct, launchPermitValid,
+                telemetryEvery, responseTimeout, retries, simulation);
+    }
+
     public DockConfig withMotionTimeout(Duration d) {
         return new DockConfig(map, limits, d, autoClose, launchBatteryMinPct, launchPermitValid, telemetryEvery,
                 responseTimeout, retries, simulation);

@@ -22,6 +22,7 @@ public final class DockSimulator implements SerialSimulator {
 
     private final Map<Integer, Dock> docks = new ConcurrentHashMap<>();
     private volatile boolean silent;
+    private volatile boolean ignoreWrites;
 
     public DockSimulator() {}
 
@@ -37,6 +38,11 @@ public final class DockSimulator implements SerialSimulator {
 
     public void silent(boolean on) {
         silent = on;
+    }
+
+    /** Reads are answered, coil writes are not: a PLC whose output card hangs. */
+    public void ignoreCoilWrites(boolean on) {
+        ignoreWrites = on;
     }
 
     @Override
@@ -123,7 +129,7 @@ public final class DockSimulator implements SerialSimulator {
 
     private void writeCoil(SerialLink link, DockCoilCodec.CoilFrame f, byte[] request) throws IOException {
         Dock d = docks.get(f.unit());
-        if (d == null || silent) {
+        if (d == null || silent || ignoreWrites) {
             return;
         }
         DockRegisterMap.Coils c = d.map().coils();

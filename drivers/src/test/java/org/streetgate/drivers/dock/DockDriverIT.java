@@ -116,6 +116,12 @@ class DockDriverIT {
     }
 
     private void start(String scenario, double timeScale, Duration motionTimeout) throws Exception {
+        start(scenario, timeScale, motionTimeout, c -> c);
+    }
+
+    /** Starts the dock; the driver's config may differ from the simulated PLC's (a wrong map). */
+    private void start(String scenario, double timeScale, Duration motionTimeout,
+                       java.util.function.UnaryOperator<DockConfig> driverConfig) throws Exception {
         DockConfig config = config(scenario, timeScale, motionTimeout);
         pty = SocatPty.start(dir, "dock");
         cleanup.add(pty);
@@ -126,7 +132,7 @@ class DockDriverIT {
                 Optional.of(SerialSettings.of(pty.driverEnd().toString(), 19200)), false, new Position("test", 1));
         Hardware hw = new Hardware();
         cleanup.add(0, hw);
-        driver = new DockDriver(new DeviceContext<>(spec, config, sink, new DeviceStatus(), hw));
+        driver = new DockDriver(new DeviceContext<>(spec, driverConfig.apply(config), sink, new DeviceStatus(), hw));
         driver.start();
         cleanup.add(0, driver::stop);
         sink.event("cover.closed");
@@ -354,6 +360,35 @@ class DockDriverIT {
         sim.silent(false);
         sink.event("plc.restored");
         await(() -> driver.status().state() == DeviceStatus.State.OK, "ok again");
+        open();
+    }
+
+    @Test
+    void a_plc_that_refuses_a_coil_write_fails_the_command_but_keeps_contact() throws Exception {
+        var c = DockRegisterMap.v1(1).coils();
+        start("calm", 1, Duration.ofSeconds(2), cfg -> cfg.withMap(new DockRegisterMap(DockRegisterMap.V1, 1,
+                new DockRegisterMap.Coils(c.coverOpen(), c.coverClose(), c.coverStop(), 40, c.launchPermit(),
+                        c.estopReset()), cfg.map().inputs())));
+        CommandException e = assertThrows(CommandException.class, () -> cmd("charge-on"));
+        assertEquals(CommandException.Kind.FAILED, e.kind());
+        assertEquals("charge-on failed: dock PLC unit 1 on " + pty.driverEnd()
+                + " refused write coil charger (0x0028) on: exception 02 illegal data address", e.getMessage());
+        assertEquals(0, sink.count("plc.lost"), "the PLC answered: contact is not lost");
+        assertEquals(1, driver.status().counter("exceptions"));
+        open();
+    }
+
+    @Test
+    void an_unconfirmed_coil_write_fails_the_command_and_fails_safe() throws Exception {
+        start();
+        sim.ignoreCoilWrites(true);
+        CommandException e = assertThrows(CommandException.class, () -> cmd("cover-open"));
+        assertEquals(CommandException.Kind.FAILED, e.kind());
+        assertTrue(e.getMessage().contains("did not confirm write coil cover-open (0x0000) on (2 tries"), e.getMessage());
+        sink.event("plc.lost");
+        assertEquals(0, model.motions());
+        sim.ignoreCoilWrites(false);
+        sink.event("plc.restored");
         open();
     }
 
