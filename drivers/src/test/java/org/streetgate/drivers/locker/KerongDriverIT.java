@@ -56,8 +56,9 @@ class KerongDriverIT {
     }
 
     private static KerongConfig config(List<Integer> boards, int doorsPerBoard, Duration leftOpenAfter) {
-        return new KerongConfig(boards, doorsPerBoard, leftOpenAfter, Duration.ofSeconds(5), Duration.ofMillis(600),
-                Duration.ofMillis(150), 1, null);
+        // Generous timeouts: a loaded CI machine must not turn a slow reply into a failed test.
+        return new KerongConfig(boards, doorsPerBoard, leftOpenAfter, Duration.ofSeconds(5), Duration.ofSeconds(2),
+                Duration.ofMillis(300), 1, null);
     }
 
     /** Starts the boards on the device end of a pty and the driver on the other, polling every 50 ms. */
