@@ -214,7 +214,9 @@ public final class OtaCli {
             Stager.stage(root, b, "factory", root.resolve(InstallRoot.FACTORY), Disk.REAL, 0);
             OtaState s = root.journal().load();
             if (s.active() == null) {
-                s = root.journal().save(s.withActive(InstallRoot.FACTORY, null).withGateway(model, s.agentVersion()));
+                // The factory release is the first installed one: nothing older may be installed after it.
+                s = root.journal().save(s.withActive(InstallRoot.FACTORY, null).withGateway(model, s.agentVersion())
+                        .withInstalled(Math.max(s.installedCounter(), b.manifest().releaseCounter()), b.manifest().version()));
                 root.enforceLinks(s);
             }
             out.println("factory release " + b.manifest().version() + " written to " + root.resolve(InstallRoot.FACTORY));

@@ -26,6 +26,8 @@ final class BundleServer implements AutoCloseable {
     final List<String> rangeHeaders = new CopyOnWriteArrayList<>();
     final Deque<Integer> cuts = new ArrayDeque<>();
     final Deque<Integer> statuses = new ArrayDeque<>();
+    /** When set, 206 answers claim to start this many bytes later than asked (a confused proxy). */
+    volatile int rangeSkew;
     private final HttpServer server;
 
     BundleServer(byte[] content, boolean honoursRange) throws IOException {
@@ -69,6 +71,7 @@ final class BundleServer implements AutoCloseable {
         Matcher m = range == null ? null : RANGE.matcher(range);
         if (honoursRange && m != null && m.matches()) {
             start = Integer.parseInt(m.group(1));
+            start = Math.min(content.length - 1, start + rangeSkew);
             ex.getResponseHeaders().set("Content-Range", "bytes " + start + "-" + (content.length - 1) + "/" + content.length);
             ex.sendResponseHeaders(206, content.length - start);
         } else {

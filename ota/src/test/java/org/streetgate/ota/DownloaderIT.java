@@ -68,6 +68,18 @@ class DownloaderIT {
     }
 
     @Test
+    void partial_answer_for_the_wrong_range_is_not_appended_and_the_download_restarts() throws IOException {
+        byte[] data = content(200_000);
+        try (BundleServer server = new BundleServer(data, true).cutAfter(50_000)) {
+            server.rangeSkew = 1000;
+            Path done = fetch(server, Disk.REAL, FAST);
+            assertArrayEquals(data, Files.readAllBytes(done));
+            assertEquals(List.of("-", server.rangeHeaders.get(1), "-"), server.rangeHeaders,
+                    "cut, resumed with a mismatching Content-Range, restarted from zero");
+        }
+    }
+
+    @Test
     void transient_server_errors_are_retried_with_backoff() throws IOException {
         byte[] data = content(10_000);
         try (BundleServer server = new BundleServer(data, true).answer(503).answer(502)) {

@@ -39,6 +39,17 @@ class UpdateAgentTest {
     }
 
     @Test
+    void release_older_than_the_factory_release_is_refused() throws IOException {
+        Fixture fresh = new Fixture(tmp.resolve("fresh"));
+        assertEquals(0, OtaCli.run(new String[] {"install", fresh.bundle("0.9.0", 5, "healthy").toString(), "--factory",
+                "--root", fresh.root.toString(), "--model", TestBundles.MODEL, "--trust", fresh.trust.get(0)}, System.out, System.err));
+        try (UpdateAgent a = fresh.agent()) {
+            assertEquals(Reason.DOWNGRADE, assertThrows(BundleException.class,
+                    () -> a.installFile(fresh.bundle("0.8.0", 4, "healthy"), false)).reason());
+        }
+    }
+
+    @Test
     void install_switches_current_and_previous_and_waits_for_a_restart() throws IOException {
         String before = f.current();
         try (UpdateAgent a = f.agent()) {
