@@ -210,7 +210,7 @@ public final class DockDriver implements Driver {
      * means the PLC is there, so only silence, corrupt answers and a broken link count as lost contact.
      */
     private DockSupervisor.Outcome failed(Exception e) {
-        String why = e.getMessage();
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
         if (e instanceof DockPlc.PlcException p && p.refused()) {
             status.error(why);
             Logger.warn("{}: {}", ctx.deviceId(), why);

@@ -59,7 +59,7 @@ public final class DockSupervisor {
     private boolean chargerPaused;
     private boolean permitted;
     private long permitUntil;
-    private boolean permitCoilUnknown;
+    private boolean permitCoilUnknown = true; // after a restart the PLC may still hold a permit nobody granted
     private String mode = "starting";
 
     public DockSupervisor(String device, DockConfig config) {
@@ -109,7 +109,7 @@ public final class DockSupervisor {
             events.add(event("plc.restored", Severity.INFO, Map.of()));
         }
         if (permitCoilUnknown) {
-            // The permit coil may still be on from before contact was lost: make sure it is off.
+            // The permit coil may still be on from before a restart or lost contact: make sure it is off.
             writes.add(new CoilWrite("launch-permit", coils.launchPermit(), false));
             permitCoilUnknown = false;
         }

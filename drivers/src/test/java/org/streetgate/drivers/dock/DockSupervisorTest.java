@@ -75,6 +75,13 @@ class DockSupervisorTest {
     }
 
     @Test
+    void the_first_reading_withdraws_any_launch_permit_left_from_before_a_restart() {
+        assertEquals(List.of(new CoilWrite("launch-permit", COILS.launchPermit(), false)),
+                sup.observe(DockInputs.calm(), 0).writes());
+        assertEquals(List.of(), sup.observe(DockInputs.calm(), S).writes());
+    }
+
+    @Test
     void commands_before_the_first_reading_are_refused() {
         assertEquals("cannot open the cover: the dock PLC has not been read yet", refused("cover-open").getMessage());
     }
