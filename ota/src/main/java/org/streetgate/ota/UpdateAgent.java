@@ -115,6 +115,8 @@ public final class UpdateAgent implements AutoCloseable {
     private volatile boolean restartPending;
     private volatile boolean closed;
     private ScheduledFuture<?> deadline;
+    private Offer inFlightOffer;
+    private CompletableFuture<StagedRelease> inFlight;
 
     /**
      * @param trustedKeys base64 SPKI strings or .pub file paths, as listed in the profile
@@ -179,12 +181,16 @@ public final class UpdateAgent implements AutoCloseable {
     }
 
     /**
-     * Download and install an offered bundle in the background. Throws at once when another install is
-     * running or a trial is pending; otherwise progress and the outcome arrive as events, and the
-     * returned future completes with the staged release or the failure.
+     * Download and install an offered bundle in the background. Throws {@link BusyException} at once
+     * when another install is running or a trial is pending; the same offer repeated while it is in
+     * progress returns the same future. Progress and the outcome arrive as events, and the returned
+     * future completes with the staged release or the failure.
      */
-    public CompletableFuture<StagedRelease> offer(Offer offer) {
+    public synchronized CompletableFuture<StagedRelease> offer(Offer offer) {
         ensureOpen();
+        if (offer.equals(inFlightOffer) && !inFlight.isDone()) {
+            return inFlight; // the platform repeated an offer we are already working on
+        }
         InstallLock lock = InstallLock.acquire(root.lockFile(), Duration.ZERO);
         CompletableFuture<StagedRelease> result = new CompletableFuture<>();
         try {
@@ -201,6 +207,8 @@ public final class UpdateAgent implements AutoCloseable {
                 result.completeExceptionally(t);
             }
         });
+        inFlightOffer = offer;
+        inFlight = result;
         return result;
     }
 

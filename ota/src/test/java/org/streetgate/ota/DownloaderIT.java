@@ -3,6 +3,7 @@ package org.streetgate.ota;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -178,7 +179,9 @@ class DownloaderIT {
              UpdateAgent a = f.agent()) {
             a.start();
             Offer offer = new Offer(server.url(), Hex.sha256(bundle), bundle.length, "1.1.0");
-            UpdateAgent.StagedRelease r = a.offer(offer).get(10, TimeUnit.SECONDS);
+            var first = a.offer(offer);
+            assertSame(first, a.offer(offer), "a repeated offer joins the one in progress");
+            UpdateAgent.StagedRelease r = first.get(10, TimeUnit.SECONDS);
             assertEquals("1.1.0", r.version());
             assertEquals(2, server.requests());
         }
