@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.streetgate.drivers.spi.Backoff;
@@ -18,7 +17,9 @@ import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceStatus;
 import org.streetgate.drivers.spi.Driver;
 import org.streetgate.drivers.spi.Message;
+import org.streetgate.drivers.transport.BusLockTimeoutException;
 import org.streetgate.drivers.transport.ReceiveBuffer;
+import org.streetgate.drivers.transport.Rs485Bus;
 import org.streetgate.drivers.transport.SerialLink;
 import org.tinylog.Logger;
 
@@ -30,8 +31,9 @@ import org.tinylog.Logger;
  * {@code locker.door-left-open} (once per opening).
  *
  * <p>The board never answers an unlock, so {@link #open} asks the board for its state until the
- * door reads open or {@link KerongConfig#confirmTimeout()} passes, and says which. One fair lock
- * serialises the line: a status query and its reply are never split by another frame.
+ * door reads open or {@link KerongConfig#confirmTimeout()} passes, and says which. The port belongs to
+ * the gateway's {@link Rs485Bus} for it: every query and its reply run as one exchange on the bus, never
+ * split by another frame, and the bus reopens the port after a pulled cable.
  */
 public final class KerongDriver implements Driver {
     /** A door as last read: {@code known} is false until its board has answered once. */
@@ -46,7 +48,8 @@ public final class KerongDriver implements Driver {
     private final DeviceContext<KerongConfig> ctx;
     private final KerongConfig cfg;
     private final DeviceStatus status;
-    private final ReentrantLock bus = new ReentrantLock(true);
+    private static final Duration BUS_WAIT = Duration.ofSeconds(5);
+
     private final List<Consumer<DoorChange>> listeners = new CopyOnWriteArrayList<>();
     private final Object doorsLock = new Object();
     /** Held from a state change to its publication, so events leave in the order the doors moved. */
@@ -59,10 +62,9 @@ public final class KerongDriver implements Driver {
     private final long[] commandedAt;
     private final String[] commandReason;
     private final boolean[] boardOnline;
-    private final ReceiveBuffer rx = new ReceiveBuffer(64);
     private volatile boolean running;
     private volatile Thread worker;
-    private volatile SerialLink link;
+    private volatile Rs485Bus bus;
     private volatile KerongSimulator simulator;
 
     public KerongDriver(DeviceContext<KerongConfig> ctx) {
@@ -93,7 +95,7 @@ public final class KerongDriver implements Driver {
         if (t != null) {
             t.interrupt();
         }
-        closeLink();
+        // The port stays with the gateway's Hardware, which closes it at shutdown.
         if (t != null) {
             try {
                 t.join(Duration.ofSeconds(5));
@@ -148,13 +150,13 @@ public final class KerongDriver implements Driver {
             throw new IllegalArgumentException("door must be 1.." + cfg.doors() + ", not " + door);
         }
         long deadline = System.nanoTime() + cfg.confirmTimeout().toNanos();
-        SerialLink l = link;
-        while (l == null && running && System.nanoTime() < deadline) {
-            Thread.sleep(20); // starting up or reconnecting: give the port the same time as a confirmation
-            l = link;
+        Rs485Bus b = bus;
+        while (b == null && running && System.nanoTime() < deadline) {
+            Thread.sleep(20); // still starting: give it the same time as a confirmation
+            b = bus;
         }
-        if (l == null) {
-            return new OpenResult(door, false, "locker board port is not open");
+        if (b == null) {
+            return new OpenResult(door, false, "locker driver is not running");
         }
         int board = cfg.boardOf(door);
         int lock = cfg.lockOf(door);
@@ -162,13 +164,13 @@ public final class KerongDriver implements Driver {
             commandedAt[door] = System.nanoTime();
             commandReason[door] = reason;
         }
-        lockBus();
         try {
-            l.write(KerongCodec.unlock(board, lock));
-        } catch (IOException e) {
+            b.exchange(BUS_WAIT, link -> {
+                link.write(KerongCodec.unlock(board, lock));
+                return null;
+            });
+        } catch (IOException | BusLockTimeoutException e) {
             return new OpenResult(door, false, "unlock not sent: " + e.getMessage());
-        } finally {
-            bus.unlock();
         }
         status.count("unlocks");
         Logger.info("{}: unlock door {} (board {}, lock {})", ctx.deviceId(), door, board, lock);
@@ -176,7 +178,7 @@ public final class KerongDriver implements Driver {
         boolean answered = false;
         while (true) {
             Thread.sleep(50); // the latch needs a moment to release before the hook switch reads open
-            KerongCodec.BoardState s = queryLocked(l, board);
+            KerongCodec.BoardState s = queryQuietly(b, board);
             if (s != null) {
                 answered = true;
                 observe(cfg.boards().indexOf(board), s);
@@ -225,11 +227,15 @@ public final class KerongDriver implements Driver {
 
     /** Asks every board now and returns every door and board. */
     private Map<String, Object> statusNow() throws InterruptedException {
-        SerialLink l = link;
-        if (l == null) {
-            throw new CommandException(CommandException.Kind.FAILED, "locker board port is not open");
+        Rs485Bus b = bus;
+        if (b == null) {
+            throw new CommandException(CommandException.Kind.FAILED, "locker driver is not running");
         }
-        pollBoards(l);
+        try {
+            pollBoards(b);
+        } catch (IOException | BusLockTimeoutException e) {
+            throw new CommandException(CommandException.Kind.FAILED, "locker board port failed: " + e.getMessage(), e);
+        }
         List<Object> boards = new ArrayList<>();
         for (int i = 0; i < cfg.boards().size(); i++) {
             boards.add(Map.of("board", cfg.boards().get(i), "online", boardOnline[i]));
@@ -246,89 +252,86 @@ public final class KerongDriver implements Driver {
     }
 
     private void run() {
+        var settings = ctx.spec().serial().orElseThrow(() ->
+                new IllegalStateException("device '" + ctx.deviceId() + "' has no serial settings"));
+        Rs485Bus b;
+        try {
+            b = ctx.hardware().rs485(settings, ctx.simulated());
+            if (ctx.simulated()) {
+                simulator = b.simulator(KerongSimulator.class, () -> new KerongSimulator(cfg));
+            }
+        } catch (RuntimeException e) {
+            // Another device claimed the port with other settings or another simulator: a wiring error.
+            status.offline(e.getMessage());
+            Logger.error("{}: {}", ctx.deviceId(), e.getMessage());
+            return;
+        }
+        bus = b;
+        Logger.info("{}: locker boards {} on {}{}, {} doors", ctx.deviceId(), cfg.boards(), b.port(),
+                ctx.simulated() ? " (simulated)" : "", cfg.doors());
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
+        Duration poll = ctx.poll(Duration.ofMillis(500));
         while (running) {
+            long t0 = System.nanoTime();
+            Duration wait;
             try {
-                link = ctx.openSerial(this::makeSimulator);
-                Logger.info("{}: locker boards {} on {}, {} doors", ctx.deviceId(), cfg.boards(), link.name(),
-                        cfg.doors());
+                int online = pollBoards(b);
+                report(online, b.port());
+                raiseLeftOpen();
                 backoff.reset();
-                serve(link);
+                wait = poll.minusNanos(System.nanoTime() - t0);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (IOException e) {
-                if (!running) {
-                    return;
+                // Cable pulled or adapter gone: the bus closed the port and reopens it on the next exchange.
+                if (status.state() != DeviceStatus.State.OFFLINE) {
+                    Logger.warn("{}: {}; retrying with backoff", ctx.deviceId(), e.getMessage());
                 }
                 status.offline(e.getMessage());
                 status.count("reconnects");
-                Logger.warn("{}: {}", ctx.deviceId(), e.getMessage());
+                wait = backoff.next();
             } catch (RuntimeException e) {
-                // A bug or a stuck line must not end polling for good: report, back off, start over.
-                status.offline(e.getMessage());
-                Logger.error(e, "{}: polling failed", ctx.deviceId());
-            } finally {
-                closeLink();
+                // A bug or a line held too long must not end polling for good.
+                Logger.error(e, "{}: poll failed", ctx.deviceId());
+                status.degraded(String.valueOf(e.getMessage()));
+                wait = poll;
             }
-            if (!running) {
-                return;
-            }
-            try {
-                Thread.sleep(backoff.next());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private KerongSimulator makeSimulator() {
-        if (simulator == null) {
-            simulator = new KerongSimulator(cfg); // one set of boards, kept across reconnects
-        }
-        return simulator;
-    }
-
-    private void serve(SerialLink l) throws IOException, InterruptedException {
-        Duration poll = ctx.poll(Duration.ofSeconds(1));
-        while (running) {
-            long t0 = System.nanoTime();
-            int online = pollBoardsOrThrow(l);
-            if (online == cfg.boards().size()) {
-                status.ok();
-            } else if (online == 0) {
-                status.offline("no lock board answers on " + l.name());
-            } else {
-                List<Integer> silent = new ArrayList<>();
-                for (int i = 0; i < boardOnline.length; i++) {
-                    if (!boardOnline[i]) {
-                        silent.add(cfg.boards().get(i));
-                    }
+            if (!wait.isNegative() && running) {
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
-                status.degraded("board(s) " + silent + " not answering");
-            }
-            raiseLeftOpen();
-            long left = poll.toNanos() - (System.nanoTime() - t0);
-            if (left > 0) {
-                Thread.sleep(Duration.ofNanos(left));
             }
         }
     }
 
-    private void pollBoards(SerialLink l) throws InterruptedException {
-        try {
-            pollBoardsOrThrow(l);
-        } catch (IOException e) {
-            throw new CommandException(CommandException.Kind.FAILED, "locker board port failed: " + e.getMessage(), e);
+    private void report(int online, String port) {
+        if (online == cfg.boards().size()) {
+            if (status.state() != DeviceStatus.State.OK && status.state() != DeviceStatus.State.STARTING) {
+                Logger.info("{}: every board answers again", ctx.deviceId());
+            }
+            status.ok();
+        } else if (online == 0) {
+            status.offline("no lock board answers on " + port);
+        } else {
+            List<Integer> silent = new ArrayList<>();
+            for (int i = 0; i < boardOnline.length; i++) {
+                if (!boardOnline[i]) {
+                    silent.add(cfg.boards().get(i));
+                }
+            }
+            status.degraded("board(s) " + silent + " not answering");
         }
     }
 
     /** Queries every board once; returns how many answered. */
-    private int pollBoardsOrThrow(SerialLink l) throws IOException, InterruptedException {
+    private int pollBoards(Rs485Bus b) throws IOException, InterruptedException {
         int online = 0;
         for (int i = 0; i < cfg.boards().size(); i++) {
-            KerongCodec.BoardState s = query(l, cfg.boards().get(i));
+            KerongCodec.BoardState s = query(b, cfg.boards().get(i));
             boardOnline[i] = s != null;
             if (s != null) {
                 online++;
@@ -338,19 +341,18 @@ public final class KerongDriver implements Driver {
         return online;
     }
 
-    private KerongCodec.BoardState queryLocked(SerialLink l, int board) throws InterruptedException {
+    private KerongCodec.BoardState queryQuietly(Rs485Bus b, int board) throws InterruptedException {
         try {
-            return query(l, board);
-        } catch (IOException e) {
+            return query(b, board);
+        } catch (IOException | BusLockTimeoutException e) {
             status.error(e.getMessage());
             return null;
         }
     }
 
-    /** One status query with retries, holding the line for the whole exchange. */
-    private KerongCodec.BoardState query(SerialLink l, int board) throws IOException, InterruptedException {
-        lockBus();
-        try {
+    /** One status query with retries, holding the bus for the whole exchange. */
+    private KerongCodec.BoardState query(Rs485Bus b, int board) throws IOException, InterruptedException {
+        return b.exchange(BUS_WAIT, l -> {
             for (int attempt = 0; attempt <= cfg.retries(); attempt++) {
                 drain(l);
                 l.write(KerongCodec.statusQuery(board));
@@ -361,14 +363,11 @@ public final class KerongDriver implements Driver {
                 status.count("timeouts");
             }
             return null;
-        } finally {
-            bus.unlock();
-        }
+        });
     }
 
     /** Drops bytes left from an earlier exchange (a late reply) so they cannot answer this query. */
     private void drain(SerialLink l) throws IOException {
-        rx.clear();
         byte[] junk = new byte[64];
         while (l.read(junk, 0, junk.length, Duration.ofMillis(1)) > 0) {
             status.count("late_bytes");
@@ -376,6 +375,7 @@ public final class KerongDriver implements Driver {
     }
 
     private KerongCodec.BoardState awaitReply(SerialLink l, int board) throws IOException {
+        ReceiveBuffer rx = new ReceiveBuffer(64);
         long deadline = System.nanoTime() + cfg.replyTimeout().toNanos();
         while (true) {
             switch (KerongCodec.decodeReply(rx.array(), 0, rx.size())) {
@@ -504,24 +504,5 @@ public final class KerongDriver implements Driver {
 
     private Message.Event event(String type, Message.Severity severity, Map<String, Object> data) {
         return new Message.Event(ctx.deviceId(), type, severity, data);
-    }
-
-    private void lockBus() throws InterruptedException {
-        if (!bus.tryLock(5, TimeUnit.SECONDS)) {
-            throw new CommandException(CommandException.Kind.FAILED,
-                    "failed to get the RS-485 line of " + ctx.deviceId() + " within 5 s");
-        }
-    }
-
-    private void closeLink() {
-        SerialLink l = link;
-        link = null;
-        if (l != null) {
-            try {
-                l.close();
-            } catch (IOException e) {
-                Logger.debug("{}: closing {}: {}", ctx.deviceId(), l.name(), e.getMessage());
-            }
-        }
     }
 }

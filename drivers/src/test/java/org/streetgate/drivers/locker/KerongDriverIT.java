@@ -41,6 +41,7 @@ class KerongDriverIT {
     private Thread device;
     private KerongDriver driver;
     private final CollectingSink sink = new CollectingSink();
+    private final Hardware hardware = new Hardware();
 
     @AfterEach
     void tearDown() throws Exception {
@@ -50,6 +51,7 @@ class KerongDriverIT {
         if (device != null) {
             device.interrupt();
         }
+        hardware.close();
         if (pty != null) {
             pty.close();
         }
@@ -75,7 +77,7 @@ class KerongDriverIT {
         });
         var spec = new DeviceSpec("locker-1", "locker-board", Duration.ofMillis(50),
                 Optional.of(SerialSettings.of(pty.driverEnd().toString(), 19200)), false, new Position("test", 1));
-        driver = new KerongDriver(new DeviceContext<>(spec, cfg, sink, new DeviceStatus(), new Hardware()));
+        driver = new KerongDriver(new DeviceContext<>(spec, cfg, sink, new DeviceStatus(), hardware));
         driver.start();
         await("all doors read once", () -> driver.doors().stream().allMatch(KerongDriver.DoorState::known));
         return sim;

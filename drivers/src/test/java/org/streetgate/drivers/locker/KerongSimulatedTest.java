@@ -25,7 +25,8 @@ class KerongSimulatedTest {
         var spec = new DeviceSpec("locker-1", "locker-board", Duration.ofMillis(50),
                 Optional.of(SerialSettings.of("/dev/ttyUSB-locker", 19200)), true, new Position("demo.yaml", 3));
         CollectingSink sink = new CollectingSink();
-        KerongDriver driver = new KerongDriver(new DeviceContext<>(spec, cfg, sink, new DeviceStatus(), new Hardware()));
+        Hardware hardware = new Hardware();
+        KerongDriver driver = new KerongDriver(new DeviceContext<>(spec, cfg, sink, new DeviceStatus(), hardware));
         driver.start();
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -44,6 +45,7 @@ class KerongSimulatedTest {
             assertEquals(20, closed.data().get("door"));
         } finally {
             driver.stop();
+            hardware.close();
         }
     }
 }
