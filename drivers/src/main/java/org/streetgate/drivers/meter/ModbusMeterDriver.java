@@ -72,8 +72,9 @@ public final class ModbusMeterDriver implements Driver {
         }
         ModbusMaster master = new ModbusMaster(bus, config.timing(), status);
         ReadPlan plan = ReadPlan.of(config.registers(), config.maxGap());
-        Logger.info("{}: modbus unit {} on {}{} ({} reads per poll)", ctx.deviceId(), config.unit(), bus.port(),
-                ctx.simulated() ? " (simulated)" : "", plan.blocks().size());
+        Logger.info("{}: modbus unit {} on {}{}, {} registers in {} transaction(s) per poll", ctx.deviceId(),
+                config.unit(), bus.port(), ctx.simulated() ? " (simulated)" : "", config.registers().size(),
+                plan.blocks().size());
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
         Duration poll = ctx.poll(Duration.ofSeconds(10));
         long next = System.nanoTime();

@@ -112,8 +112,8 @@ public final class Pms5003Driver implements Driver {
         link.write(modeCommand);
         boolean sleepWorthIt = cfg.sleep() && poll.compareTo(cfg.wakeAhead().plus(MIN_SLEEP)) > 0;
         if (cfg.sleep() && !sleepWorthIt) {
-            Logger.info("{}: poll {} is too short to sleep {} ahead; the fan stays on", ctx.deviceId(), poll,
-                    cfg.wakeAhead());
+            Logger.info("{}: a poll every {} ms is too short to sleep and wake {} ms ahead; the fan stays on",
+                    ctx.deviceId(), poll.toMillis(), cfg.wakeAhead().toMillis());
         }
         long nextPoll = System.nanoTime();
         while (running) {
