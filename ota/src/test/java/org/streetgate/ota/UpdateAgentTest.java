@@ -345,6 +345,9 @@ class UpdateAgentTest {
     void unreadable_journal_falls_back_to_its_previous_copy_and_keeps_refusing_downgrades() throws IOException {
         Files.writeString(f.installRoot().stateDir().resolve("ota.json"), "{\"phase\": \"COMMI");
         assertEquals(10, f.state().installedCounter());
+        f.installRoot().journal().save(f.state()); // the next transition must not back up the damaged copy
+        Files.writeString(f.installRoot().stateDir().resolve("ota.json"), "garbage");
+        assertEquals(10, f.state().installedCounter());
         try (UpdateAgent a = f.agent()) {
             assertEquals(Reason.DOWNGRADE, assertThrows(BundleException.class,
                     () -> a.installFile(f.bundle("0.9.5", 9, "healthy"), false)).reason());

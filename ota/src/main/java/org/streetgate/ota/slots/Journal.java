@@ -47,13 +47,25 @@ public final class Journal {
         }
     }
 
+    private static boolean parses(byte[] json) {
+        try {
+            MAPPER.readValue(json, OtaState.class);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Persist {@code state} with the next generation and return what was written. */
     public OtaState save(OtaState state) {
         OtaState next = state.withGeneration(state.generation() + 1);
         try {
             Files.createDirectories(file.getParent());
             if (Files.exists(file)) {
-                Durable.writeAtomically(backup, Files.readAllBytes(file));
+                byte[] current = Files.readAllBytes(file);
+                if (parses(current)) { // never replace a good backup with a damaged journal
+                    Durable.writeAtomically(backup, current);
+                }
             }
             Durable.writeAtomically(file, MAPPER.writeValueAsBytes(next));
         } catch (IOException e) {
