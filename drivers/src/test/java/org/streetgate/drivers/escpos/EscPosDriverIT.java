@@ -212,6 +212,29 @@ class EscPosDriverIT {
     }
 
     @Test
+    void a_pulled_cable_takes_the_printer_offline_and_it_prints_again_when_replugged() throws Exception {
+        EscPosSimulator sim = start(null);
+        device.interrupt();
+        pty.unplug();
+        await("offline", () -> driver.status().state() == DeviceStatus.State.OFFLINE);
+
+        pty.replug();
+        var link = JSerialCommLink.open(SerialSettings.of(pty.deviceEnd().toString(), 9600));
+        device = Thread.ofVirtual().start(() -> {
+            try (link) {
+                sim.serve(link);
+            } catch (Exception e) {
+                // the pty closed: the test is over
+            }
+        });
+        // A job sent while the driver is still reconnecting waits for the port within its budget.
+        PrintResult r = driver.print(receipt("999 000"), Duration.ofSeconds(5));
+        assertTrue(r.printed(), r.reason());
+        assertTrue(driver.status().counter("reconnects") >= 1);
+        assertEquals(1, sim.awaitReceipts(1, WAIT).size());
+    }
+
+    @Test
     void print_test_page_and_status_commands_work_through_execute() throws Exception {
         EscPosSimulator sim = start(null);
 

@@ -114,6 +114,27 @@ class QrScannerDriverIT {
     }
 
     @Test
+    void a_pulled_cable_takes_the_scanner_offline_and_scans_resume_when_replugged() throws Exception {
+        QrScannerSimulator sim = start(QrScannerConfig.defaults());
+        device.interrupt();
+        pty.unplug();
+        await(() -> driver.status().state() == DeviceStatus.State.OFFLINE);
+
+        pty.replug();
+        var link = JSerialCommLink.open(SerialSettings.of(pty.deviceEnd().toString(), 9600));
+        device = Thread.ofVirtual().start(() -> {
+            try (link) {
+                sim.serve(link);
+            } catch (Exception e) {
+                // the pty closed: the test is over
+            }
+        });
+        await(() -> driver.status().state() == DeviceStatus.State.OK);
+        sim.scan("after-replug");
+        assertEquals("after-replug", nextScan());
+    }
+
+    @Test
     void an_overlong_code_is_counted_and_dropped_and_reading_goes_on() throws Exception {
         QrScannerSimulator sim = start(new QrScannerConfig(QrScannerCodec.Terminator.CR, 16, false));
 
