@@ -108,7 +108,7 @@ public final class UpdateAgent implements AutoCloseable {
     private final Version agentVersion;
     private final OtaListener listener;
     private final Options options;
-    private final Downloader downloader;
+    private Downloader downloader; // created at the first offer: the CLI and the boot path never need HTTP
     private final ScheduledExecutorService timer;
     private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
     private volatile String bootRelease;
@@ -138,7 +138,6 @@ public final class UpdateAgent implements AutoCloseable {
         this.agentVersion = Version.parse(agentVersion);
         this.listener = Objects.requireNonNull(listener, "listener");
         this.options = options;
-        this.downloader = new Downloader(Downloader.defaultClient(), options.disk(), options.download());
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("ota-timer").factory());
     }
 
@@ -341,7 +340,11 @@ public final class UpdateAgent implements AutoCloseable {
     public void close() {
         closed = true;
         timer.shutdownNow();
-        downloader.close();
+        synchronized (this) {
+            if (downloader != null) {
+                downloader.close();
+            }
+        }
         for (AutoCloseable r : resources) {
             try {
                 r.close();
@@ -359,7 +362,7 @@ public final class UpdateAgent implements AutoCloseable {
             OtaState s = root.journal().save(before.withPhase(Phase.DOWNLOADING).withOffer(offer).withReason(null));
             emit(new OtaEvent.Progress(Phase.DOWNLOADING, 0, offer.version()));
             int[] lastPercent = {0};
-            Path file = downloader.fetch(offer.url(), offer.sha256(), offer.size(), root.downloads(), (have, total) -> {
+            Path file = downloader().fetch(offer.url(), offer.sha256(), offer.size(), root.downloads(), (have, total) -> {
                 int pct = (int) (have * 100 / total);
                 if (pct >= lastPercent[0] + 5 || (pct == 100 && lastPercent[0] != 100)) {
                     lastPercent[0] = pct;
@@ -522,6 +525,13 @@ public final class UpdateAgent implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    private synchronized Downloader downloader() {
+        if (downloader == null) {
+            downloader = new Downloader(Downloader.defaultClient(), options.disk(), options.download());
+        }
+        return downloader;
     }
 
     private boolean emit(OtaEvent event) {
