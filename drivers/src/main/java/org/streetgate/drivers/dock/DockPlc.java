@@ -38,6 +38,7 @@ final class DockPlc {
     private final ModbusMaster.Timing timing;
     private final ModbusMaster master;
     private final DeviceStatus status;
+    private final Duration frameGap;
 
     DockPlc(Rs485Bus bus, DockRegisterMap map, ModbusMaster.Timing timing, DeviceStatus status) {
         this.bus = bus;
@@ -45,6 +46,9 @@ final class DockPlc {
         this.timing = timing;
         this.status = status;
         this.master = new ModbusMaster(bus, timing, status);
+        // 3.5 character times of silence end an RTU frame; the spec fixes 1.75 ms above 19200 baud.
+        int baud = bus.settings().baud();
+        this.frameGap = Duration.ofNanos(baud > 19200 ? 1_750_000 : 3_500_000_000L * 11 / baud);
     }
 
     DockInputs read() throws IOException, InterruptedException {
@@ -61,7 +65,7 @@ final class DockPlc {
         String what = String.format("write coil %s (0x%04X) %s", w.name(), w.address(), w.on() ? "on" : "off");
         try {
             bus.exchange(timing.busWait(), link -> {
-                writeCoil(link, frame, what);
+                writeCoil(link, w, frame, what);
                 return null;
             });
         } catch (BusLockTimeoutException e) {
@@ -70,7 +74,8 @@ final class DockPlc {
         }
     }
 
-    private void writeCoil(SerialLink link, byte[] frame, String what) throws IOException, InterruptedException {
+    private void writeCoil(SerialLink link, DockSupervisor.CoilWrite w, byte[] frame, String what)
+            throws IOException, InterruptedException {
         int tries = timing.retries() + 1;
         String last = "no answer";
         for (int attempt = 0; attempt < tries; attempt++) {
@@ -80,11 +85,10 @@ final class DockPlc {
             link.discardInput();
             link.write(frame);
             DockCoilCodec.Decoded answer = awaitEcho(link);
-            Thread.sleep(Duration.ofMillis(2)); // RTU inter-frame silence
+            Thread.sleep(frameGap);
             switch (answer) {
                 case DockCoilCodec.CoilFrame echo -> {
-                    if (echo.unit() == map.unit() && echo.address() == (((frame[2] & 0xFF) << 8) | (frame[3] & 0xFF))
-                            && echo.on() == ((frame[4] & 0xFF) == 0xFF)) {
+                    if (echo.unit() == map.unit() && echo.address() == w.address() && echo.on() == w.on()) {
                         return;
                     }
                     status.count("crc_errors");
