@@ -98,6 +98,18 @@ public final class UpdateAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * A snapshot for the runtime's health report.
+     *
+     * @param state       journal phase in lowercase (idle, downloading, ..., trial, committed, rolled-back)
+     * @param current     release the current link names, e.g. "releases/1.4.0-c42-g17", or null
+     * @param onTrial     version on probation (a new trial or a restored release), or null
+     * @param lastFailure why the last install or trial failed, or null
+     */
+    public record Status(String state, String current, long installedCounter, String installedVersion, String onTrial,
+                         String lastFailure) {
+    }
+
     /** A release installed as a trial; it runs after the next restart. */
     public record StagedRelease(String version, long releaseCounter, String release) {
     }
@@ -177,6 +189,13 @@ public final class UpdateAgent implements AutoCloseable {
                 Logger.warn("OTA: cannot resume the interrupted download: {}", e.getMessage());
             }
         }
+    }
+
+    /** Read the journal and links; no lock, no side effects. */
+    public Status status() {
+        OtaState s = root.journal().load();
+        return new Status(s.phase().wireName(), root.linkTarget(root.current()).orElse(null), s.installedCounter(),
+                s.installedVersion(), s.onProbation() ? s.trial().version() : null, s.reason());
     }
 
     /**

@@ -161,6 +161,13 @@ class UpdateAgentTest {
         assertEquals("1.1.0", rb.failedVersion());
         assertEquals(good, rb.restoredRelease());
         assertTrue(rb.reason().contains("did not confirm its health within 3 boot attempts"), rb.reason());
+        try (UpdateAgent a = f.agent()) {
+            UpdateAgent.Status st = a.status();
+            assertEquals("rolled-back", st.state());
+            assertEquals(good, st.current());
+            assertEquals(10, st.installedCounter());
+            assertEquals(rb.reason(), st.lastFailure());
+        }
         assertEquals(1, f.events(OtaEvent.RolledBack.class).size(), "reported once");
         f.startRelease();
         assertEquals(1, f.events(OtaEvent.RolledBack.class).size(), "not reported again on the next start");
