@@ -23,6 +23,7 @@ public final class DockSimulator implements SerialSimulator {
     private final Map<Integer, Dock> docks = new ConcurrentHashMap<>();
     private volatile boolean silent;
     private volatile boolean ignoreWrites;
+    private final java.util.concurrent.atomic.AtomicInteger corrupt = new java.util.concurrent.atomic.AtomicInteger();
 
     public DockSimulator() {}
 
@@ -38,6 +39,11 @@ public final class DockSimulator implements SerialSimulator {
 
     public void silent(boolean on) {
         silent = on;
+    }
+
+    /** The next {@code echoes} FC 05 echoes go out with a broken CRC, as line noise would do to them. */
+    public void corruptNextCoilEchoes(int echoes) {
+        corrupt.set(echoes);
     }
 
     /** Reads are answered, coil writes are not: a PLC whose output card hangs. */
@@ -159,6 +165,10 @@ public final class DockSimulator implements SerialSimulator {
             link.write(DockCoilCodec.exception(f.unit(), 2));
             return;
         }
-        link.write(java.util.Arrays.copyOf(request, f.consumed())); // FC 05 answers with an echo
+        byte[] echo = java.util.Arrays.copyOf(request, f.consumed()); // FC 05 answers with an echo
+        if (corrupt.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            echo[echo.length - 1] ^= 0x5A;
+        }
+        link.write(echo);
     }
 }

@@ -422,6 +422,16 @@ class DockDriverIT {
     }
 
     @Test
+    void a_corrupt_echo_is_retried_and_the_command_succeeds() throws Exception {
+        start();
+        sim.corruptNextCoilEchoes(1);
+        open();
+        assertTrue(driver.status().counter("crc_errors") >= 1, driver.status().snapshot().counters().toString());
+        assertTrue(driver.status().counter("retries") >= 1);
+        assertEquals(0, sink.count("plc.lost"), "one bad answer is noise, not a lost PLC");
+    }
+
+    @Test
     void a_pulled_cable_shows_offline_and_the_driver_resumes_when_it_is_back() throws Exception {
         start();
         pty.unplug();
