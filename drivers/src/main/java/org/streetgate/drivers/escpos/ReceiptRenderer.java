@@ -38,7 +38,8 @@ final class ReceiptRenderer {
     static final int CELL_W = 12;
     static final int CELL_H = 24;
     static final int LINE_SPACING = 30; // ESC 2 default: about 1/6 inch at 203 dpi
-    private static final List<String> CJK_FAMILIES = List.of("WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+    // Mono first: its Latin glyphs are half the width of its Chinese ones, like a printer's 12 x 24 Font A.
+    private static final List<String> CJK_FAMILIES = List.of("WenQuanYi Micro Hei Mono", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
             "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Droid Sans Fallback", "AR PL UMing CN");
     private static volatile Font baseFont;
 

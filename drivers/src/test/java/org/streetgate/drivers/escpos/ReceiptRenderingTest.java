@@ -78,6 +78,25 @@ class ReceiptRenderingTest {
     }
 
     @Test
+    void the_test_page_renders_with_its_qr_code() throws Exception {
+        ReceiptRenderer r = new ReceiptRenderer(576);
+        ReceiptRenderer.Page page = null;
+        byte[] stream = EscPosCodec.receipt(EscPosDriver.testPage(), true);
+        int off = 0;
+        while (off < stream.length) {
+            var p = (EscPosCodec.Parsed) EscPosCodec.decodeHost(stream, off, stream.length - off);
+            off += p.consumed();
+            ReceiptRenderer.Page done = r.apply(p.op());
+            page = done == null ? page : done;
+        }
+        assertNotNull(page);
+        Files.createDirectories(OUT);
+        javax.imageio.ImageIO.write(page.image(), "png", OUT.resolve("test-page.png").toFile());
+        assertTrue(page.text().contains("打印测试页 / Printer test page"), page.text());
+        assertEquals("https://streetgate.invalid/test-page", decodeQr(page.image()));
+    }
+
+    @Test
     void a_cjk_font_is_used_so_chinese_characters_are_real_glyphs_not_boxes() {
         assertEquals(-1, ReceiptRenderer.baseFont().canDisplayUpTo("取件码中文"),
                 "font " + ReceiptRenderer.baseFont().getFamily() + " lacks Chinese glyphs: install fonts-wqy-microhei");
