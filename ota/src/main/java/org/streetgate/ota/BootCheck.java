@@ -38,10 +38,12 @@ public final class BootCheck {
         try (InstallLock lock = InstallLock.acquire(root.lockFile(), Duration.ofSeconds(30))) {
             OtaState s = root.journal().load();
             String action;
-            if (s.phase() == Phase.STAGED) {
-                // Staged but no trial recorded: the old release is still current; drop the orphan.
+            if (s.phase() == Phase.STAGED
+                    || ((s.phase() == Phase.DOWNLOADING || s.phase() == Phase.VERIFIED) && s.offer() == null)) {
+                // Cut before the trial was recorded: the old release is still current. An interrupted
+                // offer is kept (the agent resumes it); an interrupted file install is simply over.
                 s = root.journal().save(s.withPhase(Phase.IDLE).withOffer(null)
-                        .withReason("install interrupted after staging; the running release was kept"));
+                        .withReason("install interrupted at " + s.phase().wireName() + "; the running release was kept"));
             }
             if (s.onProbation()) {
                 Trial t = s.trial();

@@ -2,6 +2,7 @@ package org.streetgate.ota;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -54,6 +55,9 @@ class CrashConvergenceIT {
         }
         OtaState s = f.state();
         assertNotEquals(Phase.STAGED, s.phase());
+        if (s.phase() == Phase.DOWNLOADING || s.phase() == Phase.VERIFIED) {
+            assertNotNull(s.offer(), "only an interrupted offer stays in flight, to be resumed");
+        }
         assertEquals(s.onProbation() ? s.trial().release() : s.active(), current, "links agree with the journal");
         try (Stream<Path> staging = Files.list(root.staging())) {
             assertEquals(List.of(), staging.toList(), "staging is emptied");
