@@ -526,7 +526,10 @@ public final class UpdateAgent implements AutoCloseable {
                             Logger.info("OTA: installing {} from the watched directory", p);
                             try {
                                 installFile(p, false);
-                            } catch (OtaException e) {
+                            } catch (BusyException e) {
+                                done.remove(p); // not refused, just not now: try again at the next poll
+                                Logger.info("OTA: {} waits: {}", p, e.getMessage());
+                            } catch (RuntimeException e) {
                                 Logger.warn("OTA: {} not installed: {}", p, e.getMessage());
                             }
                         } else {

@@ -360,4 +360,24 @@ class UpdateAgentTest {
                     () -> a.installFile(f.bundle("0.9.5", 9, "healthy"), false)).reason());
         }
     }
+
+    @Test
+    void bundle_on_a_usb_stick_waits_while_another_install_holds_the_lock() throws Exception {
+        Path stick = Files.createDirectories(tmp.resolve("usb"));
+        f.options = f.options.withWatchInterval(Duration.ofMillis(30));
+        try (UpdateAgent a = f.agent()) {
+            var held = org.streetgate.ota.slots.InstallLock.acquire(f.installRoot().lockFile(), Duration.ZERO);
+            a.watchDirectory(stick);
+            Files.copy(f.bundle("1.1.0", 11, "healthy"), stick.resolve("update.sgb"));
+            Thread.sleep(300);
+            assertEquals(List.of(), f.events(OtaEvent.RestartRequired.class), "nothing installed while busy");
+            held.close();
+            long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (f.events(OtaEvent.RestartRequired.class).isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+        }
+        assertEquals("1.1.0", f.currentVersion(), "installed once the lock was free");
+        assertEquals(List.of(), f.events(OtaEvent.Failed.class));
+    }
 }
