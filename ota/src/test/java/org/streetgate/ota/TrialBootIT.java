@@ -68,4 +68,17 @@ class TrialBootIT {
         assertTrue(out.toString().contains("reason=release 1.1.0 failed its health check: health not confirmed within 1 s"),
                 out.toString());
     }
+
+    @Test
+    void release_that_starts_but_fails_health_is_rolled_back_at_the_next_start() throws IOException {
+        try (UpdateAgent a = f.agent()) {
+            a.installFile(f.bundle("1.1.0", 11, "unhealthy"), false);
+        }
+        StringBuilder out = new StringBuilder();
+        List<Integer> exits = runLikeSystemd(out);
+        assertEquals(List.of(0, 0), exits, "a clean exit after the failed health check, then 1.0");
+        assertEquals("1.0.0", f.currentVersion());
+        assertTrue(out.toString().contains("event Failed[version=1.1.0, reason=health check failed: outbox not writable"), out.toString());
+        assertTrue(out.toString().contains("reason=release 1.1.0 failed its health check: outbox not writable"), out.toString());
+    }
 }
