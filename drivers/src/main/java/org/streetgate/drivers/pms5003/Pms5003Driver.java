@@ -148,13 +148,14 @@ public final class Pms5003Driver implements Driver {
             }
             Pms5003Frame frame = awaitFrame(link, rx, cfg.frameTimeout());
             if (frame == null) {
-                status.count("timeouts");
+                // State before counter: whoever sees the count also sees the state.
                 status.degraded("no frame from sensor within " + cfg.frameTimeout().toMillis() + " ms");
+                status.count("timeouts");
                 continue;
             }
             if (frame.warmingUp()) {
-                status.count("warmup_frames");
                 status.degraded("warming up");
+                status.count("warmup_frames");
                 continue;
             }
             String stuck = stuck(frame);
