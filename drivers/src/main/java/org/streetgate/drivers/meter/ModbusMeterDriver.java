@@ -66,6 +66,21 @@ public final class ModbusMeterDriver implements Driver {
         var settings = ctx.spec().serial().orElseThrow(() ->
                 new IllegalStateException("device '" + ctx.deviceId() + "' has no serial settings"));
         Rs485Bus bus = ctx.hardware().rs485(settings, ctx.simulated());
+        try {
+            bus.claimUnit(config.unit(), ctx.deviceId());
+        } catch (IllegalStateException e) {
+            status.offline(e.getMessage());
+            Logger.error("{}: {}", ctx.deviceId(), e.getMessage());
+            return;
+        }
+        try {
+            poll(bus);
+        } finally {
+            bus.releaseUnit(config.unit(), ctx.deviceId());
+        }
+    }
+
+    private void poll(Rs485Bus bus) {
         if (ctx.simulated()) {
             ModbusMeterSimulator.install(bus.simulator(ModbusSlaveSimulator.class, ModbusSlaveSimulator::new),
                     config, ctx.deviceId().hashCode());

@@ -16,10 +16,13 @@ import java.util.Locale;
  * fall back to mocks off a Pi). Real GPIO: {@code gpiod} (the kernel's character device,
  * {@code /dev/gpiochipN}; the default) or {@code linuxfs} (the old sysfs interface), chosen by the
  * environment variable {@code STREETGATE_GPIO_PROVIDER}; real I2C: {@code linuxfs}
- * ({@code /dev/i2c-N}). Simulation: Pi4J's mock providers.
+ * ({@code /dev/i2c-N}). Simulation: Pi4J's mock providers. gpiod uses the chip whose label holds
+ * "pinctrl" (the header's bank on a Pi 4 and a Pi 5) unless {@code STREETGATE_GPIO_CHIP} names one,
+ * e.g. {@code gpiochip0}.
  */
 final class Pi4jContexts {
     static final String GPIO_PROVIDER_ENV = "STREETGATE_GPIO_PROVIDER";
+    static final String GPIO_CHIP_ENV = "STREETGATE_GPIO_CHIP";
 
     private Pi4jContexts() {}
 
@@ -36,6 +39,10 @@ final class Pi4jContexts {
     static Context real() {
         var b = Pi4J.newContextBuilder().noAutoDetect();
         if (realGpioProvider().equals("gpiod")) {
+            String chip = System.getenv(GPIO_CHIP_ENV);
+            if (chip != null && !chip.isBlank()) {
+                b.setGpioChipName(chip.trim());
+            }
             b.add(GpioDDigitalInputProvider.newInstance(), GpioDDigitalOutputProvider.newInstance());
         } else {
             b.add(LinuxFsDigitalInputProvider.newInstance(), LinuxFsDigitalOutputProvider.newInstance());

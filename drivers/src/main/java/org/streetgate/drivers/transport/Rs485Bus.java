@@ -30,6 +30,7 @@ public final class Rs485Bus implements AutoCloseable {
     private SerialLink link;
     private SerialSimulator simulator;
     private boolean closed;
+    private final java.util.Map<Integer, String> units = new java.util.HashMap<>();
 
     public Rs485Bus(SerialSettings settings, boolean simulated, SerialLinks links) {
         this.settings = settings;
@@ -47,6 +48,25 @@ public final class Rs485Bus implements AutoCloseable {
 
     public boolean simulated() {
         return simulated;
+    }
+
+    /**
+     * Records that {@code device} talks to {@code unit} on this bus. Two devices with one unit id on
+     * one pair would read each other's registers and collide on the wire.
+     *
+     * @throws IllegalStateException naming both devices when the unit id is taken
+     */
+    public synchronized void claimUnit(int unit, String device) {
+        String other = units.putIfAbsent(unit, device);
+        if (other != null && !other.equals(device)) {
+            throw new IllegalStateException("devices '" + other + "' and '" + device + "' both use modbus unit "
+                    + unit + " on " + port() + "; give each device on a bus its own unit id");
+        }
+    }
+
+    /** Gives up a unit id claimed by {@code device}, when it stops. */
+    public synchronized void releaseUnit(int unit, String device) {
+        units.remove(unit, device);
     }
 
     /**

@@ -72,4 +72,28 @@ class ModbusMeterDriverTest {
             }
         }
     }
+
+    @Test
+    void two_devices_with_one_unit_id_on_one_bus_are_refused_by_name() throws Exception {
+        try (Hardware hw = new Hardware()) {
+            CollectingSink sink = new CollectingSink();
+            var a = new ModbusMeterFactory().create(Contexts.serial("meter-a", "modbus-meter", Duration.ofMillis(50),
+                    "/dev/ttyUSB0", 9600, true, config("unit", 3, "map", "sdm120"), sink, hw));
+            a.start();
+            try {
+                sink.next(Message.Reading.class, Duration.ofSeconds(5));
+                var b = new ModbusMeterFactory().create(Contexts.serial("meter-b", "modbus-meter", Duration.ofMillis(50),
+                        "/dev/ttyUSB0", 9600, true, config("unit", 3, "map", "sdm630"), sink, hw));
+                b.start();
+                org.streetgate.drivers.testing.Await.until(Duration.ofSeconds(5),
+                        () -> b.status().state() == DeviceStatus.State.OFFLINE, () -> "" + b.status().snapshot());
+                assertEquals("devices 'meter-a' and 'meter-b' both use modbus unit 3 on /dev/ttyUSB0; "
+                        + "give each device on a bus its own unit id", b.status().snapshot().lastError());
+                assertEquals(DeviceStatus.State.OK, a.status().state());
+                b.stop();
+            } finally {
+                a.stop();
+            }
+        }
+    }
 }
