@@ -180,4 +180,30 @@ class ModbusMeterDriverIT {
             }
         }
     }
+
+    @Test
+    void the_meter_simulator_serves_an_sdm630_over_a_pty() throws Exception {
+        try (SocatPty pty = SocatPty.start(dir, "sdm630"); Hardware hw = new Hardware()) {
+            ModbusMeterConfig cfg = config("unit", 5, "map", "sdm630", "sim-values", map("l2_voltage_v", 228.0));
+            ModbusSlaveSimulator sim = new ModbusSlaveSimulator();
+            ModbusMeterSimulator.install(sim, cfg, 42);
+            CollectingSink sink = new CollectingSink();
+            try (PtyDevice device = PtyDevice.serve(sim, pty.deviceEnd(), 9600)) {
+                Driver d = meter("three-phase", pty.driverEnd(), cfg, sink, hw);
+                d.start();
+                try {
+                    var first = sink.next(Message.Reading.class, WAIT);
+                    var second = sink.next(Message.Reading.class, WAIT);
+                    assertEquals(18, first.metrics().size());
+                    assertEquals(228.0, first.metrics().get("l2_voltage_v"), 2.0);
+                    assertEquals(230.0, first.metrics().get("l1_voltage_v"), 2.0);
+                    assertEquals(50.0, first.metrics().get("frequency_hz"), 0.5);
+                    assertTrue(second.metrics().get("energy_kwh") > first.metrics().get("energy_kwh"));
+                    assertTrue(d.status().counter("readings") >= 2);
+                } finally {
+                    d.stop();
+                }
+            }
+        }
+    }
 }
