@@ -199,7 +199,6 @@ class ModbusMeterDriverIT {
                     assertEquals(230.0, first.metrics().get("l1_voltage_v"), 2.0);
                     assertEquals(50.0, first.metrics().get("frequency_hz"), 0.5);
                     assertTrue(second.metrics().get("energy_kwh") > first.metrics().get("energy_kwh"));
-                    assertTrue(d.status().counter("readings") >= 2);
                 } finally {
                     d.stop();
                 }
