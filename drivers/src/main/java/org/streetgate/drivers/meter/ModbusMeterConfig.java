@@ -59,6 +59,10 @@ public record ModbusMeterConfig(int unit, String map, List<MeterRegister> regist
         int stuckAfter = r.integer("stuck-after", 0, 0, 1_000_000);
         Map<String, Double> simValues = new LinkedHashMap<>();
         r.stringMap("sim-values").forEach((metric, text) -> {
+            if (!seen.contains(metric)) {
+                r.error("sim-values", "sim-values." + metric + ": this device reads no metric of that name");
+                return;
+            }
             try {
                 simValues.put(metric, Double.parseDouble(text));
             } catch (NumberFormatException e) {

@@ -100,4 +100,16 @@ class ModbusMeterConfigTest {
         assertTrue(c.messages().stream().anyMatch(s -> s.contains("'map' must be one of sdm120, sdm630")),
                 c.messages().toString());
     }
+
+    @Test
+    void sim_values_must_name_metrics_the_device_reads() {
+        Configs c = new Configs();
+        ModbusMeterConfig cfg = factory.parseConfig(c.reader(map("unit", 1, "map", "sdm120",
+                "sim-values", map("voltage_v", 240, "water_level_m", 1, "current_a", "lots"))));
+        assertEquals(240.0, cfg.simValues().get("voltage_v"));
+        assertTrue(c.messages().stream().anyMatch(s -> s.contains("sim-values.water_level_m: this device reads no metric")),
+                c.messages().toString());
+        assertTrue(c.messages().stream().anyMatch(s -> s.contains("sim-values.current_a must be a number")),
+                c.messages().toString());
+    }
 }
