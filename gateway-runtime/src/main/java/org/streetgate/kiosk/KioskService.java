@@ -247,6 +247,16 @@ final class KioskService implements KioskPort, AutoCloseable {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 Logger.error(e, "kiosk: after door {} closed", change.door());
+                if (opened.purpose() == Purpose.DROP_OFF) {
+                    // The parcel is behind a shut door with no code: someone has to come. Say so loudly.
+                    push("deposit-done", Map.of("door", change.door(), "printed", false));
+                    try {
+                        emit("kiosk.drop-off-failed", Message.Severity.ALARM, Map.of("door", change.door(),
+                                "parcel", opened.parcel(), "error", e.getClass().getSimpleName()));
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
             }
         });
     }
@@ -343,7 +353,11 @@ final class KioskService implements KioskPort, AutoCloseable {
         emit("parcel.deposited", Message.Severity.INFO, data);
         Logger.info("kiosk: parcel {} deposited in door {} by {}; receipt {}", o.parcel(), door, o.courier(),
                 printed.printed() ? "printed" : "NOT printed: " + printed.reason());
-        push("deposit-done", Map.of("door", door, "parcel", o.parcel(), "printed", printed.printed()));
+        Map<String, Object> done = new LinkedHashMap<>();
+        done.put("door", door);
+        done.put("parcel", o.parcel());
+        done.put("printed", printed.printed());
+        push("deposit-done", done);
     }
 
     /** A fresh code that no waiting parcel has. */
@@ -364,7 +378,8 @@ final class KioskService implements KioskPort, AutoCloseable {
     private Receipt pickupReceipt(String code, int door, String parcel, long expires) {
         String until = EXPIRY.format(Instant.ofEpochMilli(expires).atZone(ZoneId.systemDefault()));
         return new Receipt(List.of(
-                line("取件凭条 Pickup receipt", true, 2, Receipt.Align.CENTER),
+                line("取件凭条", true, 2, Receipt.Align.CENTER),
+                line("Pickup receipt", true, 1, Receipt.Align.CENTER),
                 line("柜门 Door " + door, true, 2, Receipt.Align.CENTER),
                 line("取件码 Pickup code", false, 1, Receipt.Align.CENTER),
                 line(code, true, 3, Receipt.Align.CENTER),

@@ -444,7 +444,8 @@ function init() {
   pollStatus();
   setInterval(pollStatus, 5000);
   setInterval(idleCheck, 500);
-  connectLive();
+  // ?live=0 leaves out the live stream, so a headless browser taking a screenshot sees the page go idle.
+  if (new URLSearchParams(location.search).get('live') !== '0') connectLive();
 }
 
 document.addEventListener('DOMContentLoaded', init);
