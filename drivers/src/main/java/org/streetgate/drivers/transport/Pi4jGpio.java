@@ -69,7 +69,7 @@ public final class Pi4jGpio implements Gpio {
         } catch (RuntimeException e) {
             claimed.remove(pin);
             throw new GpioException("cannot claim GPIO " + pin + " as an input through " + provider + ": "
-                    + e.getMessage(), e);
+                    + e.getMessage() + hint(), e);
         }
         if (mock && in instanceof MockDigitalInput m) {
             // The mock has no resistor: start it where the pull would hold an open switch.
@@ -105,7 +105,7 @@ public final class Pi4jGpio implements Gpio {
         } catch (RuntimeException e) {
             claimed.remove(pin);
             throw new GpioException("cannot claim GPIO " + pin + " as an output through " + provider + ": "
-                    + e.getMessage(), e);
+                    + e.getMessage() + hint(), e);
         }
         return new Output() {
             @Override
@@ -152,6 +152,23 @@ public final class Pi4jGpio implements Gpio {
         }
         MockDigitalInput in = context.registry().get("gpio" + pin, MockDigitalInput.class);
         in.mockState(high ? DigitalState.HIGH : DigitalState.LOW);
+    }
+
+    /** The usual reason a real pin cannot be claimed, from what /dev shows. */
+    private String hint() {
+        if (mock || !provider.equals("gpiod")) {
+            return "";
+        }
+        java.io.File[] chips = new java.io.File("/dev").listFiles((d, n) -> n.startsWith("gpiochip"));
+        if (chips == null || chips.length == 0) {
+            return " (no /dev/gpiochip* here: not a Raspberry Pi? use sim: true or --simulate to try a profile)";
+        }
+        for (java.io.File c : chips) {
+            if (!c.canRead() || !c.canWrite()) {
+                return " (permission denied on " + c + ": add the gateway's user to the gpio group)";
+            }
+        }
+        return "";
     }
 
     private void claim(int pin, String kind) {
