@@ -206,4 +206,23 @@ class GpioDriversTest {
         new GpioInputFactory().parseConfig(none.reader(map("events", map("high", "a.b"))));
         assertTrue(none.messages().stream().anyMatch(s -> s.contains("missing required key 'gpio'")), none.messages().toString());
     }
+
+    @Test
+    void a_real_pin_on_a_machine_without_gpio_chips_is_offline_with_the_reason() throws Exception {
+        java.io.File[] chips = new java.io.File("/dev").listFiles((d, n) -> n.startsWith("gpiochip"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(chips == null || chips.length == 0,
+                "skipped: this machine has GPIO chips");
+        Configs c = new Configs();
+        GpioInputConfig cfg = new GpioInputFactory().parseConfig(c.reader(map("gpio", map("pin", 17))));
+        Driver door = new GpioInputFactory().create(Contexts.bus("door", "gpio-input", null, false, cfg, sink, hw));
+        door.start();
+        try {
+            Await.until(WAIT, () -> door.status().state() == DeviceStatus.State.OFFLINE, () -> "" + door.status().snapshot());
+            String error = door.status().snapshot().lastError();
+            assertTrue(error.startsWith("cannot claim GPIO 17 as an input through gpiod"), error);
+            assertTrue(error.contains("no /dev/gpiochip* here"), error);
+        } finally {
+            door.stop();
+        }
+    }
 }
