@@ -238,20 +238,24 @@ public final class MqttUplink implements AutoCloseable {
         for (Kind kind : Kind.values()) {
             AtomicLong after = cursor[kind.ordinal()];
             int max = kind == Kind.RESULT ? 1 : settings.batchRecords();
-            List<Row> rows = outbox.read(kind, after.get(), max, settings.batchBytes());
+            long from = after.get();
+            List<Row> rows = outbox.read(kind, from, max, settings.batchBytes());
             if (rows.isEmpty()) {
                 continue;
             }
             rate.acquire();
             long first = rows.getFirst().seq();
             long last = rows.getLast().seq();
-            after.set(last);
+            if (!after.compareAndSet(from, last)) {
+                return true; // a failed publish rewound the cursor meanwhile: read again from there
+            }
             byte[] payload = payload(kind, rows);
             inFlight.incrementAndGet();
             try {
                 client.publish(topics.of(kind), payload, 1, false, null, new IMqttActionListener() {
                     @Override
                     public void onSuccess(IMqttToken token) {
+                        Logger.trace("uplink: PUBACK for {} {}..{}", kind, first, last);
                         outbox.delete(kind, first, last);
                         messages.incrementAndGet();
                         records.addAndGet(rows.size());
@@ -262,6 +266,7 @@ public final class MqttUplink implements AutoCloseable {
 
                     @Override
                     public void onFailure(IMqttToken token, Throwable error) {
+                        Logger.debug("uplink: publish of {} {}..{} failed: {}", kind, first, last, error.getMessage());
                         rewind(kind, first);
                         inFlight.decrementAndGet();
                         signal();

@@ -34,17 +34,26 @@ public final class Mosquitto implements AutoCloseable {
         return "tcp://127.0.0.1:" + port;
     }
 
-    /** (Re)starts the broker on the same port; it keeps no state between runs. */
+    /**
+     * (Re)starts the broker on the same port. It persists sessions and queued messages across a
+     * stop and start, as a production broker does, so a test can tell the gateway's losses from
+     * the broker's.
+     */
     public void restart() throws IOException, InterruptedException {
         Path conf = dir.resolve("mosquitto-" + port + ".conf");
         Files.writeString(conf, """
                 listener %d 127.0.0.1
                 allow_anonymous true
-                persistence false
+                # Started as root (CI), mosquitto would switch to its own user and fail to save its
+                # persistence file in the test's directory; as any other user this line is ignored.
+                user root
+                persistence true
+                persistence_location %s/
+                persistence_file mosquitto-%d.db
                 max_inflight_messages 0
-                max_queued_messages 100000
+                max_queued_messages 1000000
                 message_size_limit 0
-                """.formatted(port));
+                """.formatted(port, dir.toAbsolutePath(), port));
         String binary = Files.isExecutable(Path.of("/usr/sbin/mosquitto")) ? "/usr/sbin/mosquitto" : "mosquitto";
         process = new ProcessBuilder(binary, "-c", conf.toString())
                 .redirectErrorStream(true)

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -21,18 +23,68 @@ public final class Subscriber implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final MqttClient client;
+    private final String filter;
     private final LinkedBlockingQueue<Received> queue = new LinkedBlockingQueue<>();
 
     public Subscriber(String uri, String filter) throws MqttException {
+        this.filter = filter;
         client = new MqttClient(uri, "test-" + UUID.randomUUID(), new MemoryPersistence());
+        connect();
+    }
+
+    /** A persistent session: messages queued for it while it is away are delivered when it returns. */
+    private void connect() throws MqttException {
         MqttConnectOptions o = new MqttConnectOptions();
-        o.setCleanSession(true);
+        o.setCleanSession(false);
         o.setMaxInflight(1000);
-        client.connect(o);
-        client.subscribe(filter, 1, (topic, msg) -> {
-            String raw = new String(msg.getPayload(), StandardCharsets.UTF_8);
-            queue.add(new Received(topic, JSON.readTree(raw), msg.isRetained(), raw));
+        // One callback for the client, set before connecting: a resumed session delivers what was
+        // queued for it right after CONNACK, before any subscribe call could register a listener.
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+                // tests reconnect explicitly
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage msg) throws Exception {
+                String raw = new String(msg.getPayload(), StandardCharsets.UTF_8);
+                queue.add(new Received(topic, JSON.readTree(raw), msg.isRetained(), raw));
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+                // publishes are waited for synchronously
+            }
         });
+        client.connect(o);
+        client.subscribe(filter, 1);
+    }
+
+    /**
+     * Leaves without ending the session: the broker queues what arrives meanwhile. Tests call it
+     * before stopping the broker, so that nothing is mid-delivery to this client when it stops.
+     */
+    public void pause() throws MqttException {
+        if (client.isConnected()) {
+            client.disconnect();
+        }
+    }
+
+    /** Connects again after the broker was restarted. */
+    public void reconnect() throws MqttException {
+        if (client.isConnected()) {
+            client.disconnect();
+        }
+        connect();
+    }
+
+    public int pending() {
+        return queue.size();
+    }
+
+    /** The next message on any topic, or null after {@code timeout}. */
+    public Received poll(Duration timeout) throws InterruptedException {
+        return queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     public void publish(String topic, String payload) throws MqttException {
