@@ -151,6 +151,10 @@ public final class Main {
                 Thread.currentThread().interrupt();
             }
         }, "shutdown"));
+        gateway.restartRequested().thenAccept(reason -> {
+            Logger.info("exiting for a restart: {}", reason);
+            System.exit(0); // the shutdown hook closes the gateway; systemd starts it again
+        });
         Logger.info("running; Ctrl-C stops cleanly, buffered records stay in {}", gateway.outbox().file());
         try {
             stopped.await();

@@ -17,6 +17,7 @@ public final class HealthReport {
     private final Map<String, DeviceStatus> devices;
     private final LongSupplier clock;
     private final long maxBytes;
+    private final Map<String, java.util.function.Supplier<Object>> sections = new java.util.concurrent.ConcurrentHashMap<>();
 
     public HealthReport(SqliteOutbox outbox, long maxBytes, java.util.function.Supplier<UplinkStats> uplink,
                         Map<String, DeviceStatus> devices, LongSupplier clock) {
@@ -25,6 +26,11 @@ public final class HealthReport {
         this.uplink = uplink;
         this.devices = devices;
         this.clock = clock;
+    }
+
+    /** Adds a section of its own to every report, e.g. {@code ota} or {@code kiosk}. */
+    public void section(String name, java.util.function.Supplier<Object> content) {
+        sections.put(name, content);
     }
 
     public Map<String, Object> snapshot() {
@@ -71,6 +77,7 @@ public final class HealthReport {
             devs.put(id, m);
         });
         h.put("devices", devs);
+        sections.forEach((name, content) -> h.put(name, content.get()));
         return h;
     }
 }

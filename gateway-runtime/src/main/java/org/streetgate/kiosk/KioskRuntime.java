@@ -68,6 +68,11 @@ public final class KioskRuntime implements AutoCloseable, CommandTarget {
         return server.port();
     }
 
+    /** How many screens are connected for live updates. */
+    int liveClients() {
+        return server.liveClients();
+    }
+
     /** The screen's port interface, for tests in this package. */
     KioskPort service() {
         return service;

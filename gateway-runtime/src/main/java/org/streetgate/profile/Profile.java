@@ -8,7 +8,8 @@ import org.streetgate.drivers.spi.DeviceSpec;
 import org.streetgate.drivers.spi.DriverFactory;
 
 /** A validated hardware profile: what this gateway is, where it reports, and what it drives. */
-public record Profile(Path file, Gateway gateway, Platform platform, Store store, Health health, List<Device<?>> devices) {
+public record Profile(Path file, Gateway gateway, Platform platform, Store store, Health health,
+                      Optional<Updates> updates, List<Device<?>> devices) {
     public Profile {
         devices = List.copyOf(devices);
     }
@@ -43,6 +44,20 @@ public record Profile(Path file, Gateway gateway, Platform platform, Store store
     public record Store(Path path, long maxBytes, Duration commitWindow, int commitRecords) {}
 
     public record Health(Duration interval) {}
+
+    /**
+     * The {@code ota:} section: where releases live and whom to trust.
+     *
+     * @param trustedKeys   base64 public keys or {@code .pub} files; several at once for rotation
+     * @param pushTokenFile enables the technician push endpoint on {@code pushBind:pushPort}
+     * @param watch         a directory to watch for bundles (a USB stick's mount point)
+     */
+    public record Updates(Path root, List<String> trustedKeys, Duration healthDeadline, String pushBind, int pushPort,
+                          Optional<Path> pushTokenFile, Optional<Path> watch) {
+        public Updates {
+            trustedKeys = List.copyOf(trustedKeys);
+        }
+    }
 
     /** One device: its common keys, its driver, and the driver's own typed config. */
     public record Device<C>(DeviceSpec spec, DriverFactory<C> factory, C config) {

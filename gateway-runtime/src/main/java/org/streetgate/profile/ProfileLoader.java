@@ -56,6 +56,8 @@ public final class ProfileLoader {
                 })
                 .orElse(new Profile.Health(Duration.ofSeconds(60)));
 
+        Optional<Profile.Updates> updates = root.map("ota").map(ProfileLoader::readUpdates);
+
         List<Profile.Device<?>> devices = new ArrayList<>();
         Map<String, Position> ids = new HashMap<>();
         Map<String, Profile.Device<?>> ports = new HashMap<>();
@@ -82,7 +84,7 @@ public final class ProfileLoader {
             devices.add(device);
         }
         root.finish();
-        return new Profile(file, gateway, platform, store, health, devices);
+        return new Profile(file, gateway, platform, store, health, updates, devices);
     }
 
     private static Profile.Platform readPlatform(ConfigReader p) {
@@ -141,6 +143,29 @@ public final class ProfileLoader {
         int records = s.integer("commit-records", 10_000, 1, 1_000_000);
         s.finish();
         return new Profile.Store(path, maxBytes, window, records);
+    }
+
+    private static Profile.Updates readUpdates(ConfigReader o) {
+        Path root = Path.of(o.string("root", "/opt/streetgate"));
+        List<String> keys = o.stringList("trusted-keys");
+        if (keys.isEmpty()) {
+            o.error("trusted-keys", "'trusted-keys' must list at least one public key (base64, or a .pub file)");
+        }
+        Duration deadline = o.duration("health-deadline", Duration.ofMinutes(5));
+        String bind = "127.0.0.1";
+        int port = 8787;
+        Optional<Path> token = Optional.empty();
+        Optional<ConfigReader> push = o.map("push");
+        if (push.isPresent()) {
+            ConfigReader p = push.get();
+            bind = p.string("bind", "127.0.0.1");
+            port = p.integer("port", 8787, 1, 65535);
+            token = Optional.ofNullable(p.string("token-file")).map(Path::of);
+            p.finish();
+        }
+        Optional<Path> watch = Optional.ofNullable(o.string("watch", null)).map(Path::of);
+        o.finish();
+        return new Profile.Updates(root, keys, deadline, bind, port, token, watch);
     }
 
     private Profile.Device<?> readDevice(ConfigReader d) {

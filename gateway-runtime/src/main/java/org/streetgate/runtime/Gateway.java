@@ -28,6 +28,7 @@ import org.streetgate.profile.Profile;
 import org.streetgate.uplink.EmbeddedBroker;
 import org.streetgate.uplink.MqttUplink;
 import org.streetgate.uplink.TlsContexts;
+import org.streetgate.update.UpdateService;
 import org.tinylog.Logger;
 
 /**
@@ -50,6 +51,8 @@ public final class Gateway implements AutoCloseable {
     private final HealthReport health;
     private final AtomicLong readings = new AtomicLong();
     private final AtomicLong events = new AtomicLong();
+    private final UpdateService updates;
+    private final java.util.concurrent.CompletableFuture<String> restartRequested = new java.util.concurrent.CompletableFuture<>();
     private volatile boolean running = true;
     private Thread healthThread;
 
@@ -75,6 +78,12 @@ public final class Gateway implements AutoCloseable {
         }
         this.health = new HealthReport(outbox, profile.store().maxBytes(), uplink::stats, statuses, clock::wallNow);
         router.register("gateway", new GatewayCommands(this));
+        this.updates = profile.updates().map(u -> new UpdateService(u, profile.gateway().model(), Version.current(),
+                this::record, () -> restartRequested.complete("update staged"))).orElse(null);
+        if (updates != null) {
+            router.register("ota", updates);
+            health.section("ota", updates::status);
+        }
         for (Profile.Device<?> device : profile.devices()) {
             Driver driver = create(device, simulateAll);
             drivers.put(device.id(), driver);
@@ -147,6 +156,28 @@ public final class Gateway implements AutoCloseable {
                     d.spec().simulated() ? " (simulated)" : d.spec().serial().map(s -> " on " + s.port()).orElse(""));
         });
         healthThread = Thread.ofVirtual().name("health").start(this::healthLoop);
+        if (updates != null) {
+            confirmHealthy();
+        }
+    }
+
+    /**
+     * A trial release commits only once this release has shown it works here: the profile loaded,
+     * the devices started, and the outbox took a record.
+     */
+    private void confirmHealthy() {
+        try {
+            record(new Message.Event("gateway", "gateway.started", Message.Severity.INFO,
+                    Map.of("version", Version.current(), "devices", drivers.size())));
+            updates.healthy();
+        } catch (RuntimeException e) {
+            updates.unhealthy("outbox not writable: " + e.getMessage());
+        }
+    }
+
+    /** Completes when the gateway should exit so that the boot check can start a staged release. */
+    public java.util.concurrent.CompletableFuture<String> restartRequested() {
+        return restartRequested;
     }
 
     private Profile.Device<?> device(String id) {
@@ -322,6 +353,9 @@ public final class Gateway implements AutoCloseable {
             Logger.warn("outbox flush at shutdown: {}", e.getMessage());
         }
         long waiting = outbox.stats().rows();
+        if (updates != null) {
+            updates.close();
+        }
         uplink.close();
         outbox.close();
         commandLog.close();
