@@ -21,7 +21,7 @@ const TEXT = {
     printFailed: '文件未能打印：{e}', scanInvalid: '二维码无效或已过期', notLoggedIn: '登录已超时，请重新输入密码',
     testOpen: '打开此柜门', testPrint: '打印测试页', readSensors: '读取传感器',
     version: '版本', platform: '平台连接', online: '在线', offlineShort: '离线', buffer: '待上传记录', lastSync: '上次同步',
-    devices: '设备',
+    devices: '设备', parcelsWaiting: '待取包裹', printer: '打印机', ready: '正常',
   },
   en: {
     brand: 'City self-service kiosk', welcome: 'Hello, please choose a service', pickup: 'Pick up with a code',
@@ -45,7 +45,8 @@ const TEXT = {
     printFailed: 'The document was not printed: {e}', scanInvalid: 'This QR code is not valid or has expired',
     notLoggedIn: 'Your session timed out. Enter the PIN again', testOpen: 'Open this door', testPrint: 'Print test page',
     readSensors: 'Read sensors', version: 'Version', platform: 'Platform', online: 'online', offlineShort: 'offline',
-    buffer: 'Records waiting', lastSync: 'Last sync', devices: 'Devices',
+    buffer: 'Records waiting', lastSync: 'Last sync', devices: 'Devices', parcelsWaiting: 'Parcels waiting',
+    printer: 'Printer', ready: 'ready',
   },
 };
 
@@ -310,6 +311,8 @@ function renderTech() {
     [t('platform'), info.platform_online ? t('online') : t('offlineShort')],
     [t('buffer'), info.buffer_rows],
     [t('lastSync'), info.last_sync ? new Date(info.last_sync).toLocaleString() : '—'],
+    [t('parcelsWaiting'), info.parcels_waiting],
+    [t('printer'), info.printer ? (info.printer.ready ? t('ready') : info.printer.problem) : undefined],
   ];
   const devices = info.devices || {};
   for (const [id, d] of Object.entries(devices)) rows.push([t('devices') + ' ' + id, typeof d === 'object' ? (d.status || d.state || JSON.stringify(d)) : d]);
@@ -444,8 +447,7 @@ function init() {
   pollStatus();
   setInterval(pollStatus, 5000);
   setInterval(idleCheck, 500);
-  // ?live=0 leaves out the live stream, so a headless browser taking a screenshot sees the page go idle.
-  if (new URLSearchParams(location.search).get('live') !== '0') connectLive();
+  connectLive();
 }
 
 document.addEventListener('DOMContentLoaded', init);
