@@ -96,6 +96,11 @@ public final class Bme280Driver implements Driver {
                 }
                 status.offline(e.getMessage());
                 status.count("reconnects");
+            } catch (RuntimeException e) {
+                // A bug or an unexpected library failure: keep the device alive and say so.
+                Logger.error(e, "{}: unexpected failure", ctx.deviceId());
+                status.offline(String.valueOf(e));
+                status.count("reconnects");
             }
             try {
                 Thread.sleep(backoff.next());

@@ -80,6 +80,9 @@ public final class GpioInputDriver implements Driver {
             } catch (GpioException e) {
                 status.offline(e.getMessage());
                 Logger.warn("{}: {}", ctx.deviceId(), e.getMessage());
+            } catch (RuntimeException e) {
+                Logger.error(e, "{}: unexpected failure", ctx.deviceId());
+                status.offline(String.valueOf(e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

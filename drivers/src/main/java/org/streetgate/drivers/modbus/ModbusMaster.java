@@ -75,6 +75,10 @@ public final class ModbusMaster {
      * for writes). A broadcast (unit 0) write returns null: nobody answers a broadcast.
      */
     public ModbusResponse transact(ModbusRequest request) throws IOException, InterruptedException {
+        if (request.unit() == 0 && (request.function() == ModbusRequest.READ_HOLDING
+                || request.function() == ModbusRequest.READ_INPUT)) {
+            throw new IllegalArgumentException("unit 0 is broadcast: nobody answers a read sent to it");
+        }
         try {
             return bus.exchange(timing.busWait(), link -> run(link, request));
         } catch (org.streetgate.drivers.transport.BusLockTimeoutException e) {

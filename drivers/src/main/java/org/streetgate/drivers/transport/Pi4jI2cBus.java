@@ -53,8 +53,13 @@ public final class Pi4jI2cBus implements I2cBus {
     }
 
     private I2C handle(int address) {
-        return handles.computeIfAbsent(address, a -> context.create(I2CConfigBuilder.newInstance(context)
-                .id(String.format("i2c-%d-%02x", number, a)).bus(number).device(a).provider("linuxfs-i2c")));
+        try {
+            return handles.computeIfAbsent(address, a -> context.create(I2CConfigBuilder.newInstance(context)
+                    .id(String.format("i2c-%d-%02x", number, a)).bus(number).device(a).provider("linuxfs-i2c")));
+        } catch (RuntimeException e) {
+            throw new I2cException(String.format("cannot open I2C address 0x%02X on bus %d: %s", address, number,
+                    e.getMessage()), e);
+        }
     }
 
     @Override
