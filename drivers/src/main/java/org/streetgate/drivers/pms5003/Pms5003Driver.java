@@ -86,6 +86,11 @@ public final class Pms5003Driver implements Driver {
                 }
                 status.offline(e.getMessage());
                 status.count("reconnects");
+            } catch (RuntimeException e) {
+                // A bug or an unexpected library failure: keep the device alive and say so.
+                Logger.error(e, "{}: unexpected failure", ctx.deviceId());
+                status.offline(String.valueOf(e));
+                status.count("reconnects");
             } finally {
                 closeLink();
             }
