@@ -512,6 +512,11 @@ final class KioskService implements KioskPort, AutoCloseable {
         while (running) {
             try {
                 Thread.sleep(500);
+                for (ParcelStore.Parcel p : store.expire(env.clock().getAsLong())) {
+                    Logger.info("kiosk: parcel {} in door {} expired uncollected", p.id(), p.door());
+                    emit("parcel.expired", Message.Severity.WARNING, Map.of("parcel", p.id(), "door", p.door(),
+                            "source", p.source(), "expires", p.expires()));
+                }
                 ScreenStatus s = status();
                 if (!s.equals(lastStatus)) {
                     if (lastStatus != null && lastStatus.platformOnline() != s.platformOnline()) {

@@ -169,6 +169,35 @@ public record KioskSettings(String bind, int port, String locker, String printer
         }
     }
 
+    /**
+     * What is wrong with the devices this section names, given the profile's devices (id to driver
+     * name): for the profile loader, so a kiosk naming a missing device fails validation rather than
+     * start-up. Empty when all is well.
+     */
+    public List<String> deviceProblems(Map<String, String> driverById) {
+        List<String> out = new ArrayList<>();
+        check(out, "locker", locker, "locker-board", driverById);
+        check(out, "printer", printer, "escpos-printer", driverById);
+        check(out, "scanner", scanner, "qr-scanner", driverById);
+        return out;
+    }
+
+    private static void check(List<String> out, String key, String id, String driver, Map<String, String> driverById) {
+        if (id == null || id.isEmpty()) {
+            return;
+        }
+        String actual = driverById.get(id);
+        if (actual == null) {
+            out.add("kiosk." + key + ": no device '" + id + "' in devices");
+        } else if (!actual.equals(driver)) {
+            out.add("kiosk." + key + ": device '" + id + "' is a " + actual + ", not " + article(driver) + driver);
+        }
+    }
+
+    private static String article(String word) {
+        return "aeiou".indexOf(word.charAt(0)) >= 0 ? "an " : "a ";
+    }
+
     public DoorAllocator allocator() {
         return new DoorAllocator(doors);
     }

@@ -76,7 +76,7 @@ final class ParcelStore implements AutoCloseable {
     synchronized List<Integer> occupiedDoors() {
         List<Integer> out = new ArrayList<>();
         try (PreparedStatement p = db.prepareStatement(
-                "SELECT door FROM parcels WHERE state IN ('waiting','opening')");
+                "SELECT door FROM parcels WHERE state IN ('waiting','opening','expired')");
              ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
                 out.add(rs.getInt(1));
@@ -87,13 +87,26 @@ final class ParcelStore implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Marks waiting parcels whose code ran out by {@code now} as expired and returns them, each once.
+     * The parcel is still behind its door, so the door stays taken until the platform cancels it.
+     */
+    synchronized List<Parcel> expire(long now) {
+        List<Parcel> out = parcels("SELECT id, door, code_hash, expires, state, source FROM parcels WHERE state='waiting'"
+                + " AND expires <= ?", now);
+        for (Parcel p : out) {
+            update("UPDATE parcels SET state='expired', changed=? WHERE id=? AND state='waiting'", now, p.id());
+        }
+        return out;
+    }
+
     /** Moves a parcel from {@code from} to {@code to}; false when it was not in {@code from}. */
     synchronized boolean transition(String id, State from, State to, long now) {
         return update("UPDATE parcels SET state=?, changed=? WHERE id=? AND state=?", to.wire(), now, id, from.wire()) == 1;
     }
 
     synchronized boolean cancel(String id, long now) {
-        return update("UPDATE parcels SET state='cancelled', changed=? WHERE id=? AND state IN ('waiting','opening')",
+        return update("UPDATE parcels SET state='cancelled', changed=? WHERE id=? AND state IN ('waiting','opening','expired')",
                 now, id) == 1;
     }
 

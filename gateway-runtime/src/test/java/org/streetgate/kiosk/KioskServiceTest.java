@@ -106,6 +106,9 @@ class KioskServiceTest {
         rig.clock.addAndGet(61_000);
         assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByCode("482913")));
         assertEquals(0, rig.lockerSim().unlocks(5));
+        Message.Event expired = rig.awaitEvent("parcel.expired");
+        assertEquals("parcel-1", expired.data().get("parcel"));
+        assertTrue(kiosk.busy().contains(5), "the uncollected parcel still fills its door");
     }
 
     @Test

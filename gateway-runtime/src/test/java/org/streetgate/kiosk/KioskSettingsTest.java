@@ -78,6 +78,18 @@ class KioskSettingsTest {
     }
 
     @Test
+    void devices_named_in_the_section_must_exist_with_the_right_driver() {
+        Configs configs = new Configs();
+        KioskSettings s = KioskSettings.read(configs.reader(Configs.map(
+                "locker", "locker-1", "printer", "printer-1", "scanner", "scanner-9", "doors", Configs.map("S", "1-4"))));
+        assertEquals(List.of("kiosk.printer: device 'printer-1' is a pms5003, not an escpos-printer",
+                        "kiosk.scanner: no device 'scanner-9' in devices"),
+                s.deviceProblems(Map.of("locker-1", "locker-board", "printer-1", "pms5003")));
+        assertEquals(List.of(), s.deviceProblems(Map.of("locker-1", "locker-board", "printer-1", "escpos-printer",
+                "scanner-9", "qr-scanner")));
+    }
+
+    @Test
     void a_courier_without_a_pin_hash_is_an_error() {
         Configs configs = new Configs();
         KioskSettings s = KioskSettings.read(configs.reader(Configs.map(
