@@ -331,15 +331,15 @@ final class KioskService implements KioskPort, AutoCloseable {
     private void finishDropOff(int door, Opened o) throws InterruptedException {
         long now = env.clock().getAsLong();
         long expires = now + settings.codeExpiry().toMillis();
-        PrintResult printed;
-        lockOps();
+        String code;
+        lockOps(); // only while making the code unique and storing it; printing may wait for paper
         try {
-            String code = newCode(now);
+            code = newCode(now);
             store.addParcel(o.parcel(), door, SecretHash.of(code, settings.codeHashIterations()), expires, "drop-off", now);
-            printed = printReceipt(pickupReceipt(code, door, o.parcel(), expires));
         } finally {
             ops.unlock();
         }
+        PrintResult printed = printReceipt(pickupReceipt(code, door, o.parcel(), expires));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("parcel", o.parcel());
         data.put("door", door);
