@@ -7,4 +7,14 @@ package org.streetgate.drivers.spi;
 @FunctionalInterface
 public interface Sink {
     void accept(Message message) throws InterruptedException;
+
+    /**
+     * Stores several messages and returns once all are durably stored. A driver that takes many
+     * values at once (a register block, a burst read) uses it so they share one commit.
+     */
+    default void acceptAll(java.util.List<Message> messages) throws InterruptedException {
+        for (Message m : messages) {
+            accept(m);
+        }
+    }
 }
