@@ -40,6 +40,12 @@ public final class SqliteOutbox implements AutoCloseable {
     private record Append(Kind kind, long ts, boolean unsynced, long sinceBoot, String body, boolean urgent,
                           CompletableFuture<Long> done) implements Op {}
 
+    /** Several records of one kind from one producer, acknowledged together with the last seq. */
+    private record AppendMany(Kind kind, List<Entry> entries, CompletableFuture<Long> done) implements Op {}
+
+    /** One record to store: its time (see {@link org.streetgate.clock.Timestamps}) and its JSON body. */
+    public record Entry(long ts, boolean unsynced, long sinceBoot, String body) {}
+
     /** Turns boot-relative stamps of this boot into wall-clock times once the clock is plausible. */
     private record Correct(long offset, CompletableFuture<Long> done) implements Op {}
 
@@ -230,6 +236,14 @@ public final class SqliteOutbox implements AutoCloseable {
     }
 
     /**
+     * Stores several records of one kind in the same transaction; the future completes with the
+     * seq of the last once they are committed. For producers that take many readings at once.
+     */
+    public CompletableFuture<Long> appendAllAsync(Kind kind, List<Entry> entries) {
+        return submit(new AppendMany(kind, List.copyOf(entries), new CompletableFuture<>()));
+    }
+
+    /**
      * Rewrites the time of every unsynced record of this boot as {@code sinceBoot + offset}; the
      * future completes with the number of records corrected.
      */
@@ -375,32 +389,48 @@ public final class SqliteOutbox implements AutoCloseable {
      */
     private void gather(List<Op> batch) throws InterruptedException {
         long deadline = lastCommitNanos + window.toNanos();
-        int appends = batch.get(0) instanceof Append ? 1 : 0;
+        int appends = records(batch.get(0));
         boolean urgent = urgent(batch.get(0));
+        List<Op> more = new ArrayList<>();
         while (appends < commitRecords) {
-            Op next = queue.poll();
+            // Take what is already waiting in one go; block only when the queue is empty.
+            more.clear();
+            queue.drainTo(more, commitRecords - appends);
+            if (!more.isEmpty()) {
+                for (Op op : more) {
+                    batch.add(op);
+                    appends += records(op);
+                    urgent |= urgent(op);
+                }
+                continue;
+            }
+            long left = deadline - System.nanoTime();
+            if (urgent || left <= 0) {
+                return;
+            }
+            Op next = queue.poll(left, TimeUnit.NANOSECONDS);
             if (next == null) {
-                long left = deadline - System.nanoTime();
-                if (urgent || left <= 0) {
-                    return;
-                }
-                next = queue.poll(left, TimeUnit.NANOSECONDS);
-                if (next == null) {
-                    return;
-                }
+                return;
             }
             batch.add(next);
-            if (next instanceof Append) {
-                appends++;
-            }
+            appends += records(next);
             urgent |= urgent(next);
         }
+    }
+
+    private static int records(Op op) {
+        return switch (op) {
+            case Append a -> 1;
+            case AppendMany m -> m.entries().size();
+            default -> 0;
+        };
     }
 
     /** Results, alarms, flushes and clock corrections do not wait out the window. */
     private static boolean urgent(Op op) {
         return switch (op) {
             case Append a -> a.urgent();
+            case AppendMany m -> false;
             case Delete d -> false;
             case Barrier b -> true;
             case Correct c -> true;
@@ -415,6 +445,10 @@ public final class SqliteOutbox implements AutoCloseable {
         for (Op op : batch) {
             if (op instanceof Append a) {
                 incoming += a.body().length() + ROW_OVERHEAD;
+            } else if (op instanceof AppendMany m) {
+                for (Entry e : m.entries()) {
+                    incoming += e.body().length() + ROW_OVERHEAD;
+                }
             }
         }
         Map<Kind, Long> evictedNow = incoming > 0 ? makeRoom(incoming) : Map.of();
@@ -422,22 +456,19 @@ public final class SqliteOutbox implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
             switch (batch.get(i)) {
                 case Append a -> {
-                    PreparedStatement ps = inserts.get(a.kind());
-                    ps.setLong(1, ++seq);
-                    ps.setLong(2, a.ts());
-                    ps.setInt(3, a.unsynced() ? 1 : 0);
-                    ps.setString(4, a.body());
-                    if (a.unsynced()) {
-                        ps.setLong(5, a.sinceBoot());
-                        ps.setLong(6, bootId);
-                    } else {
-                        ps.setNull(5, java.sql.Types.INTEGER);
-                        ps.setNull(6, java.sql.Types.INTEGER);
-                    }
-                    ps.addBatch();
+                    insert(inserts.get(a.kind()), ++seq, a.ts(), a.unsynced(), a.sinceBoot(), a.body());
                     assigned[i] = seq;
                     counted.merge(a.kind(), 1L, Long::sum);
                     added = true;
+                }
+                case AppendMany m -> {
+                    PreparedStatement ps = inserts.get(m.kind());
+                    for (Entry e : m.entries()) {
+                        insert(ps, ++seq, e.ts(), e.unsynced(), e.sinceBoot(), e.body());
+                    }
+                    assigned[i] = seq;
+                    counted.merge(m.kind(), (long) m.entries().size(), Long::sum);
+                    added |= !m.entries().isEmpty();
                 }
                 case Delete d -> {
                     PreparedStatement ps = deletes.get(d.kind());
@@ -493,6 +524,22 @@ public final class SqliteOutbox implements AutoCloseable {
                 r.run();
             }
         }
+    }
+
+    private void insert(PreparedStatement ps, long seq, long ts, boolean unsynced, long sinceBoot, String body)
+            throws SQLException {
+        ps.setLong(1, seq);
+        ps.setLong(2, ts);
+        ps.setInt(3, unsynced ? 1 : 0);
+        ps.setString(4, body);
+        if (unsynced) {
+            ps.setLong(5, sinceBoot);
+            ps.setLong(6, bootId);
+        } else {
+            ps.setNull(5, java.sql.Types.INTEGER);
+            ps.setNull(6, java.sql.Types.INTEGER);
+        }
+        ps.addBatch();
     }
 
     /** Copies the WAL into the database and truncates it; must run outside a transaction. */

@@ -194,7 +194,33 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Sink sink() {
-        return this::record;
+        return new Sink() {
+            @Override
+            public void accept(Message message) {
+                record(message);
+            }
+
+            @Override
+            public void acceptAll(java.util.List<Message> messages) throws InterruptedException {
+                java.util.List<SqliteOutbox.Entry> readingsBatch = new java.util.ArrayList<>();
+                for (Message m : messages) {
+                    if (m instanceof Message.Reading r) {
+                        Timestamps.Stamp st = clock.now();
+                        readingsBatch.add(new SqliteOutbox.Entry(st.ts(), st.unsynced(), st.sinceBootMs(), RecordJson.body(r)));
+                    } else {
+                        record(m);
+                    }
+                }
+                if (!readingsBatch.isEmpty()) {
+                    try {
+                        outbox.appendAllAsync(Kind.TELEMETRY, readingsBatch).get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw new org.streetgate.outbox.OutboxException("readings not stored: " + e.getCause().getMessage(), e.getCause());
+                    }
+                    readings.addAndGet(readingsBatch.size());
+                }
+            }
+        };
     }
 
     /** Stores a reading or event; returns once it is committed. Alarms commit without waiting. */

@@ -95,6 +95,9 @@ public final class MqttUplink implements AutoCloseable {
         options.setMaxInflight(Math.max(settings.maxInFlight(), 10) + 5);
         options.setConnectionTimeout(10);
         options.setWill(topics.state(), death.get().getBytes(StandardCharsets.UTF_8), 1, true);
+        if (serverUri.startsWith("tcp://")) {
+            options.setSocketFactory(new NoDelaySockets(javax.net.SocketFactory.getDefault()));
+        }
         client.setCallback(new Callback());
         outbox.onCommit(this::signal);
     }

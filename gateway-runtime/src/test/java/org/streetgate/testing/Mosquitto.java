@@ -44,6 +44,7 @@ public final class Mosquitto implements AutoCloseable {
         Files.writeString(conf, """
                 listener %d 127.0.0.1
                 allow_anonymous true
+                set_tcp_nodelay true
                 # Started as root (CI), mosquitto would switch to its own user and fail to save its
                 # persistence file in the test's directory; as any other user this line is ignored.
                 user root

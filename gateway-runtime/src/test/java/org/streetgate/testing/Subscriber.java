@@ -37,6 +37,7 @@ public final class Subscriber implements AutoCloseable {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(false);
         o.setMaxInflight(1000);
+        o.setSocketFactory(new org.streetgate.uplink.NoDelaySockets(javax.net.SocketFactory.getDefault()));
         // One callback for the client, set before connecting: a resumed session delivers what was
         // queued for it right after CONNACK, before any subscribe call could register a listener.
         client.setCallback(new MqttCallback() {
