@@ -37,5 +37,7 @@ final class Logging {
         Configuration.set("level@io.netty", "warn");
         Configuration.set("level@org.eclipse.paho", "warn");
         Configuration.set("level@com.pi4j", "warn");
+        // Off a Pi, Pi4J's board detection logs errors that mean nothing for simulated pins.
+        Configuration.set("level@com.pi4j.boardinfo", "off");
     }
 }
