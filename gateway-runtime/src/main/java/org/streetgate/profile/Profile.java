@@ -9,7 +9,8 @@ import org.streetgate.drivers.spi.DriverFactory;
 
 /** A validated hardware profile: what this gateway is, where it reports, and what it drives. */
 public record Profile(Path file, Gateway gateway, Platform platform, Store store, Health health,
-                      Optional<Updates> updates, List<Device<?>> devices) {
+                      Optional<Updates> updates, Optional<org.streetgate.kiosk.KioskSettings> kiosk,
+                      List<Device<?>> devices) {
     public Profile {
         devices = List.copyOf(devices);
     }

@@ -16,6 +16,7 @@ import org.streetgate.drivers.spi.DeviceSpec;
 import org.streetgate.drivers.spi.DriverFactory;
 import org.streetgate.drivers.spi.DriverRegistry;
 import org.streetgate.drivers.transport.SerialSettings;
+import org.streetgate.kiosk.KioskSettings;
 
 /**
  * Turns a profile file into a {@link Profile}, or throws a {@link ConfigException} listing every
@@ -57,6 +58,7 @@ public final class ProfileLoader {
                 .orElse(new Profile.Health(Duration.ofSeconds(60)));
 
         Optional<Profile.Updates> updates = root.map("ota").map(ProfileLoader::readUpdates);
+        Optional<KioskSettings> kiosk = root.map("kiosk").map(KioskSettings::read);
 
         List<Profile.Device<?>> devices = new ArrayList<>();
         Map<String, Position> ids = new HashMap<>();
@@ -83,8 +85,13 @@ public final class ProfileLoader {
             });
             devices.add(device);
         }
+        kiosk.ifPresent(k -> {
+            Map<String, String> drivers = new HashMap<>();
+            devices.forEach(d -> drivers.put(d.id(), d.spec().driver()));
+            k.deviceProblems(drivers).forEach(message -> problems.add(root.at("kiosk"), message));
+        });
         root.finish();
-        return new Profile(file, gateway, platform, store, health, updates, devices);
+        return new Profile(file, gateway, platform, store, health, updates, kiosk, devices);
     }
 
     private static Profile.Platform readPlatform(ConfigReader p) {

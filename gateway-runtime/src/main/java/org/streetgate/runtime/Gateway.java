@@ -21,6 +21,8 @@ import org.streetgate.drivers.spi.Sink;
 import org.streetgate.drivers.transport.Hardware;
 import org.streetgate.clock.Timestamps;
 import org.streetgate.health.HealthReport;
+import org.streetgate.kiosk.KioskEnvironment;
+import org.streetgate.kiosk.KioskRuntime;
 import org.streetgate.outbox.Kind;
 import org.streetgate.outbox.RecordJson;
 import org.streetgate.outbox.SqliteOutbox;
@@ -52,6 +54,7 @@ public final class Gateway implements AutoCloseable {
     private final AtomicLong readings = new AtomicLong();
     private final AtomicLong events = new AtomicLong();
     private final UpdateService updates;
+    private volatile KioskRuntime kiosk;
     private final java.util.concurrent.CompletableFuture<String> restartRequested = new java.util.concurrent.CompletableFuture<>();
     private volatile boolean running = true;
     private Thread healthThread;
@@ -155,6 +158,11 @@ public final class Gateway implements AutoCloseable {
             Profile.Device<?> d = device(id);
             Logger.info("device {} started: {}{}", id, d.spec().driver(),
                     d.spec().simulated() ? " (simulated)" : d.spec().serial().map(s -> " on " + s.port()).orElse(""));
+        });
+        profile.kiosk().ifPresent(settings -> {
+            kiosk = KioskRuntime.start(settings, new KioskEnvironment(dataDir, sink(), drivers::get, uplink::connected,
+                    health::snapshot, clock::wallNow, Version.current()));
+            router.register("kiosk", kiosk);
         });
         healthThread = Thread.ofVirtual().name("health").start(this::healthLoop);
         if (updates != null) {
@@ -354,6 +362,11 @@ public final class Gateway implements AutoCloseable {
         return health;
     }
 
+    /** The kiosk services, when the profile has a {@code kiosk:} section; null otherwise. */
+    public KioskRuntime kiosk() {
+        return kiosk;
+    }
+
     public Map<String, DeviceStatus> deviceStatuses() {
         return statuses;
     }
@@ -369,6 +382,9 @@ public final class Gateway implements AutoCloseable {
         running = false;
         if (healthThread != null) {
             healthThread.interrupt();
+        }
+        if (kiosk != null) {
+            kiosk.close();
         }
         drivers.values().forEach(d -> {
             try {
