@@ -283,6 +283,33 @@ class DataPathFaultIT {
     }
 
     @Test
+    void an_alarm_goes_out_before_a_telemetry_backlog() throws Exception {
+        try (Mosquitto broker = Mosquitto.start(dir); Subscriber sub = new Subscriber(broker.uri(), "sg/v1/pole-it/+")) {
+            sub.pause();
+            broker.stop();
+            var profile = Profiles.load(dir, "load", Profiles.gateway(broker.uri(), store("64MiB"),
+                    "  - {id: load-1, driver: load, producers: 16, count: 300}"), null);
+            Gateway g = Gateway.start(profile, dir.resolve("data"), false);
+            try {
+                awaitProduced(g, 4_800);
+                // An alarm raised after the backlog built up, e.g. a forced door.
+                g.outbox().append(org.streetgate.outbox.Kind.EVENT, System.currentTimeMillis(),
+                        "\"device\":\"locker-1\",\"type\":\"locker.door-forced\",\"severity\":\"alarm\",\"data\":{\"door\":3}}", true);
+                broker.restart();
+                sub.reconnect();
+                Subscriber.Received first;
+                do {
+                    first = sub.next("", Duration.ofSeconds(20));
+                } while (first.topic().endsWith("/state") || first.topic().endsWith("/health"));
+                assertTrue(first.topic().endsWith("/events"), "first record message was on " + first.topic());
+                assertEquals("locker.door-forced", first.json().get("records").get(0).get("type").asText());
+            } finally {
+                g.close();
+            }
+        }
+    }
+
+    @Test
     void corrupt_database_at_start_up_is_moved_aside_and_reported_with_seq_continuing() throws Exception {
         try (Mosquitto broker = Mosquitto.start(dir); Subscriber sub = new Subscriber(broker.uri(), "sg/v1/pole-it/#")) {
             Path data = dir.resolve("data");
