@@ -128,7 +128,9 @@ class KioskRuntimeIT {
             rig.lockerSim().occupy(15, false);
             rig.lockerSim().closeDoor(15);
             rig.awaitEvent("parcel.picked-up");
-            assertEquals(2, live.stream().filter(l -> l.startsWith("door-closed {\"door\":15}")).count(), live.toString());
+            // Both shuttings reach the page (the stream is asynchronous: wait for the second).
+            Await.until(WAIT, () -> live.stream().filter(l -> l.startsWith("door-closed {\"door\":15}")).count() == 2,
+                    () -> "two door-closed updates for door 15: " + live);
             assertEquals("wrong-code", call(rig, "POST", "/api/pickup", "{\"code\":\"" + code + "\"}", null)
                     .get("error").asText());
 
