@@ -158,12 +158,12 @@ class KioskScreenIT {
 
     @Test
     void idle_timeout_returns_home_and_clears_what_was_typed() {
-        port.idleTimeoutSeconds = 1;
+        port.idleTimeoutSeconds = 2;
         open();
         click("btn-pickup");
         type("1234");
         assertEquals("1234", text("entry-display"));
-        new WebDriverWait(web, Duration.ofSeconds(5)).until(d -> "home".equals(screen()));
+        new WebDriverWait(web, Duration.ofSeconds(8)).until(d -> "home".equals(screen()));
         click("btn-pickup");
         assertEquals("", text("entry-display"));
     }
