@@ -6,6 +6,7 @@ import java.util.Map;
 import org.streetgate.drivers.spi.Backoff;
 import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceStatus;
+import org.streetgate.drivers.spi.DeviceThread;
 import org.streetgate.drivers.spi.Driver;
 import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.transport.BusLockTimeoutException;
@@ -26,8 +27,7 @@ public final class Bme280Driver implements Driver {
     private final DeviceContext<Bme280Config> ctx;
     private final Bme280Config config;
     private final DeviceStatus status;
-    private volatile boolean running;
-    private volatile Thread worker;
+    private final DeviceThread worker = new DeviceThread();
     private Bme280Codec.Raw previousRaw;
     private int unchanged;
 
@@ -39,22 +39,12 @@ public final class Bme280Driver implements Driver {
 
     @Override
     public void start() {
-        running = true;
-        worker = Thread.ofVirtual().name("bme280 " + ctx.deviceId()).start(this::run);
+        worker.start("bme280 " + ctx.deviceId(), this::run);
     }
 
     @Override
     public void stop() {
-        running = false;
-        Thread t = worker;
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.stop();
     }
 
     @Override
@@ -65,7 +55,7 @@ public final class Bme280Driver implements Driver {
     private void run() {
         Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2));
         Duration poll = ctx.poll(Duration.ofSeconds(30));
-        while (running) {
+        while (worker.running()) {
             try {
                 I2cBus bus = ctx.hardware().i2c(config.bus(), ctx.simulated());
                 if (bus instanceof SimulatedI2cBus sim) {
@@ -77,7 +67,7 @@ public final class Bme280Driver implements Driver {
                         config.bus(), ctx.simulated() ? " (simulated)" : "");
                 backoff.reset();
                 long next = System.nanoTime();
-                while (running) {
+                while (worker.running()) {
                     measure(bus, cal);
                     next += poll.toNanos();
                     long wait = next - System.nanoTime();

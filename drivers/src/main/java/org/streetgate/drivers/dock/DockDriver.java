@@ -11,6 +11,7 @@ import org.streetgate.drivers.spi.Command;
 import org.streetgate.drivers.spi.CommandException;
 import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceStatus;
+import org.streetgate.drivers.spi.DeviceThread;
 import org.streetgate.drivers.spi.Driver;
 import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.transport.Rs485Bus;
@@ -31,8 +32,7 @@ public final class DockDriver implements Driver {
     private final DeviceStatus status;
     private final DockSupervisor supervisor;
     private final ReentrantLock lock = new ReentrantLock(true);
-    private volatile boolean running;
-    private volatile Thread worker;
+    private final DeviceThread worker = new DeviceThread();
     private DockPlc plc;
     private DockModel model;
 
@@ -56,8 +56,7 @@ public final class DockDriver implements Driver {
         }
         plc = new DockPlc(bus, config.map(),
                 new ModbusMaster.Timing(config.responseTimeout(), config.retries(), Duration.ofSeconds(5)), status);
-        running = true;
-        worker = Thread.ofVirtual().name("drone-dock " + ctx.deviceId()).start(this::run);
+        worker.start("drone-dock " + ctx.deviceId(), this::run);
     }
 
     /** The simulated dock's model when the device is simulated, else null: demos and tests steer it. */
@@ -68,16 +67,7 @@ public final class DockDriver implements Driver {
     /** Stops polling and withdraws any launch permit; the cover stays where it is. */
     @Override
     public void stop() {
-        running = false;
-        Thread t = worker;
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.stop();
         lock.lock();
         try {
             if (supervisor.launchPermitted() && plc != null) {
@@ -102,7 +92,7 @@ public final class DockDriver implements Driver {
         if (!DockSupervisor.ACTIONS.contains(command.action())) {
             throw CommandException.unknownAction(command.device(), command.action());
         }
-        if (plc == null || !running) {
+        if (plc == null || !worker.running()) {
             throw new CommandException(CommandException.Kind.REFUSED, "the dock driver is not running");
         }
         // Decide, act and publish under one lock: a command sees the newest poll, and events leave in
@@ -136,7 +126,7 @@ public final class DockDriver implements Driver {
         Backoff backoff = new Backoff(poll, Duration.ofSeconds(30));
         long nextTelemetry = System.nanoTime();
         long nextPoll = System.nanoTime();
-        while (running) {
+        while (worker.running()) {
             try {
                 long wait = nextPoll - System.nanoTime();
                 if (wait > 0) {

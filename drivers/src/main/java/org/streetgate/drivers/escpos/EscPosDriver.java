@@ -15,6 +15,7 @@ import org.streetgate.drivers.spi.Command;
 import org.streetgate.drivers.spi.CommandException;
 import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceStatus;
+import org.streetgate.drivers.spi.DeviceThread;
 import org.streetgate.drivers.spi.Driver;
 import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.transport.SerialLink;
@@ -41,8 +42,7 @@ public final class EscPosDriver implements Driver {
     private final Object stateLock = new Object();
     private PrinterState last;
     private boolean answered;
-    private volatile boolean running;
-    private volatile Thread worker;
+    private final DeviceThread worker = new DeviceThread();
     private volatile SerialLink link;
     private volatile EscPosSimulator simulator;
 
@@ -54,25 +54,12 @@ public final class EscPosDriver implements Driver {
 
     @Override
     public void start() {
-        running = true;
-        worker = Thread.ofVirtual().name("printer " + ctx.deviceId()).start(this::run);
+        worker.start("printer " + ctx.deviceId(), this::run);
     }
 
     @Override
     public void stop() {
-        running = false;
-        Thread t = worker;
-        if (t != null) {
-            t.interrupt();
-        }
-        closeLink();
-        if (t != null) {
-            try {
-                t.join(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.stop(this::closeLink);
     }
 
     @Override
@@ -265,7 +252,7 @@ public final class EscPosDriver implements Driver {
 
     private SerialLink awaitLink(long deadline) throws InterruptedException {
         SerialLink l = link;
-        while (l == null && running && System.nanoTime() < deadline) {
+        while (l == null && worker.running() && System.nanoTime() < deadline) {
             Thread.sleep(20);
             l = link;
         }
@@ -374,7 +361,7 @@ public final class EscPosDriver implements Driver {
 
     private void run() {
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
-        while (running) {
+        while (worker.running()) {
             try {
                 link = ctx.openSerial(this::makeSimulator);
                 Logger.info("{}: ESC/POS printer on {}", ctx.deviceId(), link.name());
@@ -384,7 +371,7 @@ public final class EscPosDriver implements Driver {
                 Thread.currentThread().interrupt();
                 return;
             } catch (IOException e) {
-                if (!running) {
+                if (!worker.running()) {
                     return;
                 }
                 status.offline(e.getMessage());
@@ -396,7 +383,7 @@ public final class EscPosDriver implements Driver {
             } finally {
                 closeLink();
             }
-            if (!running) {
+            if (!worker.running()) {
                 return;
             }
             try {
@@ -417,7 +404,7 @@ public final class EscPosDriver implements Driver {
 
     private void serve(SerialLink l) throws IOException, InterruptedException {
         Duration poll = ctx.poll(Duration.ofSeconds(2));
-        while (running) {
+        while (worker.running()) {
             // A job in progress checks the status itself; the poll just skips a turn.
             if (line.tryLock()) {
                 try {

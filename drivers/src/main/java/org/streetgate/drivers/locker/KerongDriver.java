@@ -15,6 +15,7 @@ import org.streetgate.drivers.spi.Command;
 import org.streetgate.drivers.spi.CommandException;
 import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceStatus;
+import org.streetgate.drivers.spi.DeviceThread;
 import org.streetgate.drivers.spi.Driver;
 import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.transport.BusLockTimeoutException;
@@ -62,8 +63,7 @@ public final class KerongDriver implements Driver {
     private final long[] commandedAt;
     private final String[] commandReason;
     private final boolean[] boardOnline;
-    private volatile boolean running;
-    private volatile Thread worker;
+    private final DeviceThread worker = new DeviceThread();
     private volatile Rs485Bus bus;
     private volatile KerongSimulator simulator;
 
@@ -84,25 +84,13 @@ public final class KerongDriver implements Driver {
 
     @Override
     public void start() {
-        running = true;
-        worker = Thread.ofVirtual().name("locker " + ctx.deviceId()).start(this::run);
+        worker.start("locker " + ctx.deviceId(), this::run);
     }
 
     @Override
     public void stop() {
-        running = false;
-        Thread t = worker;
-        if (t != null) {
-            t.interrupt();
-        }
         // The port stays with the gateway's Hardware, which closes it at shutdown.
-        if (t != null) {
-            try {
-                t.join(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.stop();
     }
 
     @Override
@@ -151,7 +139,7 @@ public final class KerongDriver implements Driver {
         }
         long deadline = System.nanoTime() + cfg.confirmTimeout().toNanos();
         Rs485Bus b = bus;
-        while (b == null && running && System.nanoTime() < deadline) {
+        while (b == null && worker.running() && System.nanoTime() < deadline) {
             Thread.sleep(20); // still starting: give it the same time as a confirmation
             b = bus;
         }
@@ -271,7 +259,7 @@ public final class KerongDriver implements Driver {
                 ctx.simulated() ? " (simulated)" : "", cfg.doors());
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
         Duration poll = ctx.poll(Duration.ofMillis(500));
-        while (running) {
+        while (worker.running()) {
             long t0 = System.nanoTime();
             Duration wait;
             try {
@@ -297,7 +285,7 @@ public final class KerongDriver implements Driver {
                 status.degraded(String.valueOf(e.getMessage()));
                 wait = poll;
             }
-            if (!wait.isNegative() && running) {
+            if (!wait.isNegative() && worker.running()) {
                 try {
                     Thread.sleep(wait);
                 } catch (InterruptedException e) {

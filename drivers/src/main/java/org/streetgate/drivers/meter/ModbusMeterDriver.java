@@ -10,6 +10,7 @@ import org.streetgate.drivers.modbus.ModbusSlaveSimulator;
 import org.streetgate.drivers.spi.Backoff;
 import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceStatus;
+import org.streetgate.drivers.spi.DeviceThread;
 import org.streetgate.drivers.spi.Driver;
 import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.transport.Rs485Bus;
@@ -25,8 +26,7 @@ public final class ModbusMeterDriver implements Driver {
     private final DeviceContext<ModbusMeterConfig> ctx;
     private final ModbusMeterConfig config;
     private final DeviceStatus status;
-    private volatile boolean running;
-    private volatile Thread worker;
+    private final DeviceThread worker = new DeviceThread();
     private Map<String, Double> previous;
     private int unchangedPolls;
     private boolean reportedStuck;
@@ -39,22 +39,12 @@ public final class ModbusMeterDriver implements Driver {
 
     @Override
     public void start() {
-        running = true;
-        worker = Thread.ofVirtual().name("modbus-meter " + ctx.deviceId()).start(this::run);
+        worker.start("modbus-meter " + ctx.deviceId(), this::run);
     }
 
     @Override
     public void stop() {
-        running = false;
-        Thread t = worker;
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.stop();
     }
 
     @Override
@@ -93,7 +83,7 @@ public final class ModbusMeterDriver implements Driver {
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
         Duration poll = ctx.poll(Duration.ofSeconds(10));
         long next = System.nanoTime();
-        while (running) {
+        while (worker.running()) {
             try {
                 pollOnce(master, plan);
                 backoff.reset();

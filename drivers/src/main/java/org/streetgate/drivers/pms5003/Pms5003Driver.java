@@ -5,6 +5,7 @@ import java.time.Duration;
 import org.streetgate.drivers.spi.Backoff;
 import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceStatus;
+import org.streetgate.drivers.spi.DeviceThread;
 import org.streetgate.drivers.spi.Driver;
 import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.transport.ReceiveBuffer;
@@ -26,8 +27,7 @@ public final class Pms5003Driver implements Driver {
 
     private final DeviceContext<Pms5003Config> ctx;
     private final DeviceStatus status;
-    private volatile boolean running;
-    private volatile Thread worker;
+    private final DeviceThread worker = new DeviceThread();
     private volatile SerialLink link;
     private Pms5003Frame previous;
     private int unchanged;
@@ -39,25 +39,12 @@ public final class Pms5003Driver implements Driver {
 
     @Override
     public void start() {
-        running = true;
-        worker = Thread.ofVirtual().name("pms5003 " + ctx.deviceId()).start(this::run);
+        worker.start("pms5003 " + ctx.deviceId(), this::run);
     }
 
     @Override
     public void stop() {
-        running = false;
-        Thread t = worker;
-        if (t != null) {
-            t.interrupt();
-        }
-        closeLink();
-        if (t != null) {
-            try {
-                t.join(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.stop(this::closeLink);
     }
 
     @Override
@@ -67,7 +54,7 @@ public final class Pms5003Driver implements Driver {
 
     private void run() {
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
-        while (running) {
+        while (worker.running()) {
             try {
                 link = ctx.openSerial(() -> new Pms5003Simulator(ctx.deviceId().hashCode()));
                 Logger.info("{}: PMS5003 on {} ({} mode)", ctx.deviceId(), link.name(),
@@ -78,7 +65,7 @@ public final class Pms5003Driver implements Driver {
                 Thread.currentThread().interrupt();
                 return;
             } catch (IOException e) {
-                if (!running) {
+                if (!worker.running()) {
                     return;
                 }
                 if (status.state() != DeviceStatus.State.OFFLINE) {
@@ -94,7 +81,7 @@ public final class Pms5003Driver implements Driver {
             } finally {
                 closeLink();
             }
-            if (!running) {
+            if (!worker.running()) {
                 return;
             }
             try {
@@ -121,7 +108,7 @@ public final class Pms5003Driver implements Driver {
                     ctx.deviceId(), poll.toMillis(), cfg.wakeAhead().toMillis());
         }
         long nextPoll = System.nanoTime();
-        while (running) {
+        while (worker.running()) {
             long wakeAt = nextPoll - cfg.wakeAhead().toNanos();
             if (sleepWorthIt && wakeAt - System.nanoTime() > MIN_SLEEP.toNanos()) {
                 link.write(Pms5003Codec.sleep());

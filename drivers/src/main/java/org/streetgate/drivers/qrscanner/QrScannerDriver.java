@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import org.streetgate.drivers.spi.Backoff;
 import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceStatus;
+import org.streetgate.drivers.spi.DeviceThread;
 import org.streetgate.drivers.spi.Driver;
 import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.transport.SerialLink;
@@ -25,8 +26,7 @@ public final class QrScannerDriver implements Driver {
     private final QrScannerConfig cfg;
     private final DeviceStatus status;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-    private volatile boolean running;
-    private volatile Thread worker;
+    private final DeviceThread worker = new DeviceThread();
     private volatile SerialLink link;
     private volatile QrScannerSimulator simulator;
 
@@ -56,25 +56,12 @@ public final class QrScannerDriver implements Driver {
 
     @Override
     public void start() {
-        running = true;
-        worker = Thread.ofVirtual().name("scanner " + ctx.deviceId()).start(this::run);
+        worker.start("scanner " + ctx.deviceId(), this::run);
     }
 
     @Override
     public void stop() {
-        running = false;
-        Thread t = worker;
-        if (t != null) {
-            t.interrupt();
-        }
-        closeLink();
-        if (t != null) {
-            try {
-                t.join(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.stop(this::closeLink);
     }
 
     @Override
@@ -84,7 +71,7 @@ public final class QrScannerDriver implements Driver {
 
     private void run() {
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
-        while (running) {
+        while (worker.running()) {
             try {
                 link = ctx.openSerial(this::makeSimulator);
                 Logger.info("{}: code scanner on {} (terminator {}, scans {})", ctx.deviceId(), link.name(),
@@ -96,7 +83,7 @@ public final class QrScannerDriver implements Driver {
                 Thread.currentThread().interrupt();
                 return;
             } catch (IOException e) {
-                if (!running) {
+                if (!worker.running()) {
                     return;
                 }
                 status.offline(e.getMessage());
@@ -105,7 +92,7 @@ public final class QrScannerDriver implements Driver {
             } finally {
                 closeLink();
             }
-            if (!running) {
+            if (!worker.running()) {
                 return;
             }
             try {
@@ -127,7 +114,7 @@ public final class QrScannerDriver implements Driver {
     private void serve(SerialLink l) throws IOException, InterruptedException {
         QrScannerCodec codec = new QrScannerCodec(cfg.terminator(), cfg.maxLength());
         byte[] buf = new byte[512];
-        while (running) {
+        while (worker.running()) {
             int n = l.read(buf, 0, buf.length, Duration.ofMillis(500));
             if (n == 0) {
                 continue;

@@ -239,7 +239,9 @@ class DockDriverIT {
         Weather w = new Weather(wind, rain, temp, failed.isEmpty() ? java.util.Set.of() : java.util.Set.of(Sensor.valueOf(failed)));
         model.weather(w);
         if (failed.isEmpty()) {
-            sink.reading(m -> m.get("environment_temperature_c") == temp && m.get("rainfall_level") == rain, name);
+            // Wait for a reading of the new weather itself: calm readings have the same temperature and rain.
+            sink.reading(m -> m.get("environment_temperature_c") == temp && m.get("rainfall_level") == rain
+                    && m.get("wind_speed_m_s") == wind, name);
         } else {
             sink.event("weather.sensor_failed");
         }
