@@ -59,6 +59,9 @@ public final class HealthReport {
         up.put("published_records", u.recordsPublished());
         up.put("published_messages", u.messagesPublished());
         up.put("publish_rate_records_s", Math.round(u.recordsPerSecond() * 10) / 10.0);
+        if (u.lastSyncMillis() > 0) {
+            up.put("last_sync_ts", u.lastSyncMillis());
+        }
         if (u.lastError() != null) {
             up.put("last_error", u.lastError());
         }

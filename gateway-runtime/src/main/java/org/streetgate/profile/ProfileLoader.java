@@ -24,6 +24,8 @@ import org.streetgate.kiosk.KioskSettings;
  */
 public final class ProfileLoader {
     private static final String ID_PATTERN = "[a-z0-9-]{1,64}";
+    /** Command targets the gateway provides itself; a device may not take their names. */
+    private static final java.util.Set<String> RESERVED_IDS = java.util.Set.of("gateway", "kiosk", "ota");
     private final DriverRegistry drivers;
 
     public ProfileLoader(DriverRegistry drivers) {
@@ -67,6 +69,9 @@ public final class ProfileLoader {
             Profile.Device<?> device = readDevice(d);
             if (device == null) {
                 continue;
+            }
+            if (RESERVED_IDS.contains(device.id())) {
+                problems.add(d.at("id"), "device id '" + device.id() + "' is reserved for the gateway's own commands");
             }
             Position first = ids.putIfAbsent(device.id(), device.spec().at());
             if (first != null) {

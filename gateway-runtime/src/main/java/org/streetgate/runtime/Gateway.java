@@ -83,7 +83,7 @@ public final class Gateway implements AutoCloseable {
         this.health = new HealthReport(outbox, profile.store().maxBytes(), uplink::stats, statuses, clock::wallNow);
         router.register("gateway", new GatewayCommands(this));
         this.updates = profile.updates().map(u -> new UpdateService(u, profile.gateway().model(), Version.current(),
-                this::record, () -> restartRequested.complete("update staged"))).orElse(null);
+                this::recordOrFail, () -> restartRequested.complete("update staged"))).orElse(null);
         if (updates != null) {
             router.register("ota", updates);
             health.section("ota", updates::status);
@@ -136,7 +136,7 @@ public final class Gateway implements AutoCloseable {
                 data.put("moved_to", r.movedTo().toString());
             }
             data.put("seq_resumed_after", r.resumedAfterSeq());
-            record(new Message.Event("gateway", "store.recovered", Message.Severity.ALARM, data));
+            recordOrFail(new Message.Event("gateway", "store.recovered", Message.Severity.ALARM, data));
         });
         outbox.onEviction(counts -> {
             Map<String, Object> data = new LinkedHashMap<>();
@@ -176,7 +176,7 @@ public final class Gateway implements AutoCloseable {
      */
     private void confirmHealthy() {
         try {
-            record(new Message.Event("gateway", "gateway.started", Message.Severity.INFO,
+            recordOrFail(new Message.Event("gateway", "gateway.started", Message.Severity.INFO,
                     Map.of("version", Version.current(), "devices", drivers.size())));
             updates.healthy();
         } catch (RuntimeException e) {
@@ -205,7 +205,7 @@ public final class Gateway implements AutoCloseable {
     private Sink sink() {
         return new Sink() {
             @Override
-            public void accept(Message message) {
+            public void accept(Message message) throws InterruptedException {
                 record(message);
             }
 
@@ -233,23 +233,28 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Stores a reading or event; returns once it is committed. Alarms commit without waiting. */
-    private void record(Message message) {
-        try {
-            Timestamps.Stamp stamp = clock.now();
-            switch (message) {
-                case Message.Reading r -> {
-                    outbox.append(Kind.TELEMETRY, stamp.ts(), stamp.unsynced(), stamp.sinceBootMs(), RecordJson.body(r), false);
-                    readings.incrementAndGet();
-                }
-                case Message.Event e -> {
-                    boolean alarm = e.severity() == Message.Severity.ALARM;
-                    outbox.append(Kind.EVENT, stamp.ts(), stamp.unsynced(), stamp.sinceBootMs(), RecordJson.body(e), alarm);
-                    events.incrementAndGet();
-                    if (alarm) {
-                        Logger.warn("alarm from {}: {}", e.device(), e.type());
-                    }
+    private void record(Message message) throws InterruptedException {
+        Timestamps.Stamp stamp = clock.now();
+        switch (message) {
+            case Message.Reading r -> {
+                outbox.append(Kind.TELEMETRY, stamp.ts(), stamp.unsynced(), stamp.sinceBootMs(), RecordJson.body(r), false);
+                readings.incrementAndGet();
+            }
+            case Message.Event e -> {
+                boolean alarm = e.severity() == Message.Severity.ALARM;
+                outbox.append(Kind.EVENT, stamp.ts(), stamp.unsynced(), stamp.sinceBootMs(), RecordJson.body(e), alarm);
+                events.incrementAndGet();
+                if (alarm) {
+                    Logger.warn("alarm from {}: {}", e.device(), e.type());
                 }
             }
+        }
+    }
+
+    /** For callers that cannot wait on an interrupt (agent callbacks, start-up): the record or an exception. */
+    private void recordOrFail(Message message) {
+        try {
+            record(message);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new org.streetgate.outbox.OutboxException("interrupted before the record was committed");

@@ -53,6 +53,7 @@ public final class MqttUplink implements AutoCloseable {
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong connects = new AtomicLong();
     private final AtomicLong connectFailures = new AtomicLong();
+    private volatile long lastSyncMillis;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private volatile boolean running;
@@ -118,7 +119,7 @@ public final class MqttUplink implements AutoCloseable {
 
     public UplinkStats stats() {
         return new UplinkStats(client.isConnected(), messages.get(), records.get(), connects.get(),
-                connectFailures.get(), lastError, meter.perSecond());
+                connectFailures.get(), lastError, meter.perSecond(), lastSyncMillis);
     }
 
     /** Publishes outside the outbox (health): dropped when offline, since the next one replaces it. */
@@ -260,6 +261,7 @@ public final class MqttUplink implements AutoCloseable {
                     public void onSuccess(IMqttToken token) {
                         Logger.trace("uplink: PUBACK for {} {}..{}", kind, first, last);
                         outbox.delete(kind, first, last);
+                        lastSyncMillis = System.currentTimeMillis();
                         messages.incrementAndGet();
                         records.addAndGet(rows.size());
                         meter.add(rows.size());

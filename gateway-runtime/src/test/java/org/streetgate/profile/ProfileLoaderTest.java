@@ -85,7 +85,8 @@ class ProfileLoaderTest {
         assertEquals(List.of(
                 at("duplicates.yaml", 7, "duplicate device id 'air-1' (first defined at line 4)"),
                 at("duplicates.yaml", 11, "unknown driver 'pms7003' (known: " + String.join(", ", DriverRegistry.builtIn().names()) + ")"),
-                at("duplicates.yaml", 15, "serial port /dev/ttyAMA0 is already used by device 'air-1' (line 4)")),
+                at("duplicates.yaml", 15, "serial port /dev/ttyAMA0 is already used by device 'air-1' (line 4)"),
+                at("duplicates.yaml", 16, "device id 'kiosk' is reserved for the gateway's own commands")),
                 problems("duplicates.yaml"));
     }
 
