@@ -13,15 +13,31 @@ import org.streetgate.uplink.EmbeddedBroker;
 public final class Mosquitto implements AutoCloseable {
     private final Path dir;
     private final int port;
+    private final String access;
     private Process process;
 
-    private Mosquitto(Path dir, int port) {
+    private Mosquitto(Path dir, int port, String access) {
         this.dir = dir;
         this.port = port;
+        this.access = access;
     }
 
     public static Mosquitto start(Path dir) throws IOException, InterruptedException {
-        Mosquitto m = new Mosquitto(dir, EmbeddedBroker.freeLoopbackPort());
+        Mosquitto m = new Mosquitto(dir, EmbeddedBroker.freeLoopbackPort(), "allow_anonymous true");
+        m.restart();
+        return m;
+    }
+
+    /** A broker that admits only {@code user} with {@code password} (mosquitto_passwd makes the file). */
+    public static Mosquitto startWithPassword(Path dir, String user, String password) throws IOException, InterruptedException {
+        Path file = dir.resolve("mosquitto.passwd");
+        Process p = new ProcessBuilder("mosquitto_passwd", "-b", "-c", file.toString(), user, password)
+                .redirectErrorStream(true).start();
+        if (p.waitFor() != 0) {
+            throw new IOException("mosquitto_passwd failed: " + new String(p.getInputStream().readAllBytes()));
+        }
+        Mosquitto m = new Mosquitto(dir, EmbeddedBroker.freeLoopbackPort(),
+                "allow_anonymous false\npassword_file " + file.toAbsolutePath());
         m.restart();
         return m;
     }
@@ -43,7 +59,7 @@ public final class Mosquitto implements AutoCloseable {
         Path conf = dir.resolve("mosquitto-" + port + ".conf");
         Files.writeString(conf, """
                 listener %d 127.0.0.1
-                allow_anonymous true
+                %s
                 set_tcp_nodelay true
                 # Started as root (CI), mosquitto would switch to its own user and fail to save its
                 # persistence file in the test's directory; as any other user this line is ignored.
@@ -54,7 +70,7 @@ public final class Mosquitto implements AutoCloseable {
                 max_inflight_messages 0
                 max_queued_messages 1000000
                 message_size_limit 0
-                """.formatted(port, dir.toAbsolutePath(), port));
+                """.formatted(port, access, dir.toAbsolutePath(), port));
         String binary = Files.isExecutable(Path.of("/usr/sbin/mosquitto")) ? "/usr/sbin/mosquitto" : "mosquitto";
         process = new ProcessBuilder(binary, "-c", conf.toString())
                 .redirectErrorStream(true)
