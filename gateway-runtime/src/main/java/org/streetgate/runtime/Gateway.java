@@ -65,10 +65,12 @@ public final class Gateway implements AutoCloseable {
         Path storePath = dataDir.resolve(profile.store().path());
         this.outbox = SqliteOutbox.open(storePath, new SqliteOutbox.Settings(profile.store().maxBytes(),
                 profile.store().commitWindow(), profile.store().commitRecords(), clocks.bootId()));
-        this.clock = new Timestamps(clocks.wall(), clocks.sinceBoot(), clocks.notBefore(), offset -> {
-            Logger.info("wall clock is now plausible; correcting the times of records stamped before it was");
-            outbox.correctUnsynced(offset);
-        });
+        this.clock = new Timestamps(clocks.wall(), clocks.sinceBoot(), clocks.notBefore(),
+                offset -> outbox.correctUnsynced(offset).thenAccept(n -> {
+                    if (n > 0) {
+                        Logger.info("wall clock is now plausible; corrected the times of {} records stamped before it was", n);
+                    }
+                }));
         this.commandLog = new CommandLog(dataDir.resolve("commands.db"));
         this.router = new CommandRouter(commandLog, clock::wallNow, this::storeResult);
         Profile.Platform platform = profile.platform();
