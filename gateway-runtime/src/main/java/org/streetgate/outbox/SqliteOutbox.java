@@ -453,6 +453,7 @@ public final class SqliteOutbox implements AutoCloseable {
         }
         Map<Kind, Long> evictedNow = incoming > 0 ? makeRoom(incoming) : Map.of();
         Map<Kind, Long> counted = new EnumMap<>(rowCount);
+        evictedNow.forEach((kind, n) -> counted.merge(kind, -n, Long::sum));
         for (int i = 0; i < batch.size(); i++) {
             switch (batch.get(i)) {
                 case Append a -> {
@@ -507,6 +508,7 @@ public final class SqliteOutbox implements AutoCloseable {
         committedRecords.addAndGet(n);
         lastSeq = seq;
         rowCount.putAll(counted);
+        evictedNow.forEach((kind, count) -> evicted.merge(kind, count, Long::sum));
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).done().complete(assigned[i]);
         }
@@ -592,30 +594,31 @@ public final class SqliteOutbox implements AutoCloseable {
                 return Map.of();
             }
         }
+        // Counted on copies: memory follows only once the transaction has committed.
+        Map<Kind, Long> rows = new EnumMap<>(rowCount);
         Map<Kind, Long> now = new EnumMap<>(Kind.class);
         long low = maxBytes - maxBytes / 5;
         for (int round = 0; used + incoming > low && round < 20; round++) {
-            long rows = rowCount.values().stream().mapToLong(Long::longValue).sum();
-            if (rows == 0) {
+            long total = rows.values().stream().mapToLong(Long::longValue).sum();
+            if (total == 0) {
                 break;
             }
-            long perRow = Math.max(1, used / rows);
+            long perRow = Math.max(1, used / total);
             long toFree = Math.max(1, (used + incoming - low + perRow - 1) / perRow);
-            Kind victim = rowCount.getOrDefault(Kind.TELEMETRY, 0L) > 0 ? Kind.TELEMETRY
-                    : rowCount.getOrDefault(Kind.EVENT, 0L) > 0 ? Kind.EVENT : Kind.RESULT;
+            Kind victim = rows.getOrDefault(Kind.TELEMETRY, 0L) > 0 ? Kind.TELEMETRY
+                    : rows.getOrDefault(Kind.EVENT, 0L) > 0 ? Kind.EVENT : Kind.RESULT;
             long n;
             try (PreparedStatement ps = writer.prepareStatement("DELETE FROM " + victim.table()
                     + " WHERE seq IN (SELECT seq FROM " + victim.table() + " ORDER BY seq LIMIT ?)")) {
-                ps.setLong(1, Math.min(toFree, rowCount.get(victim)));
+                ps.setLong(1, Math.min(toFree, rows.get(victim)));
                 n = ps.executeUpdate();
             }
-            rowCount.merge(victim, -n, Long::sum);
+            rows.merge(victim, -n, Long::sum);
             now.merge(victim, n, Long::sum);
-            long total = evicted.merge(victim, n, Long::sum);
             try (PreparedStatement ps = writer.prepareStatement("INSERT INTO meta(key, value) VALUES(?, ?) "
                     + "ON CONFLICT(key) DO UPDATE SET value=excluded.value")) {
                 ps.setString(1, "evicted_" + victim.table());
-                ps.setLong(2, total);
+                ps.setLong(2, evicted.getOrDefault(victim, 0L) + now.get(victim));
                 ps.executeUpdate();
             }
             used = usedBytes();
