@@ -10,12 +10,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.streetgate.drivers.spi.Backoff;
 import org.streetgate.drivers.spi.Command;
 import org.streetgate.drivers.spi.CommandException;
 import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceStatus;
 import org.streetgate.drivers.spi.DeviceThread;
+import org.streetgate.drivers.spi.SerialSession;
 import org.streetgate.drivers.spi.Driver;
 import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.transport.SerialLink;
@@ -43,23 +43,24 @@ public final class EscPosDriver implements Driver {
     private PrinterState last;
     private boolean answered;
     private final DeviceThread worker = new DeviceThread();
-    private volatile SerialLink link;
+    private final SerialSession session;
     private volatile EscPosSimulator simulator;
 
     public EscPosDriver(DeviceContext<EscPosConfig> ctx) {
         this.ctx = ctx;
         this.cfg = ctx.config();
         this.status = ctx.status();
+        this.session = new SerialSession(ctx, worker, this::makeSimulator);
     }
 
     @Override
     public void start() {
-        worker.start("printer " + ctx.deviceId(), this::run);
+        worker.start("printer " + ctx.deviceId(), () -> session.run(this::serve));
     }
 
     @Override
     public void stop() {
-        worker.stop(this::closeLink);
+        worker.stop(session::close);
     }
 
     @Override
@@ -251,10 +252,10 @@ public final class EscPosDriver implements Driver {
     }
 
     private SerialLink awaitLink(long deadline) throws InterruptedException {
-        SerialLink l = link;
+        SerialLink l = session.link();
         while (l == null && worker.running() && System.nanoTime() < deadline) {
             Thread.sleep(20);
-            l = link;
+            l = session.link();
         }
         return l;
     }
@@ -274,7 +275,7 @@ public final class EscPosDriver implements Driver {
             throw new CommandException(CommandException.Kind.FAILED, "printer busy with a long job");
         }
         try {
-            SerialLink l = link;
+            SerialLink l = session.link();
             if (l == null) {
                 throw new CommandException(CommandException.Kind.FAILED, "printer port is not open");
             }
@@ -359,42 +360,6 @@ public final class EscPosDriver implements Driver {
         return new Message.Event(ctx.deviceId(), type, severity, data);
     }
 
-    private void run() {
-        Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
-        while (worker.running()) {
-            try {
-                link = ctx.openSerial(this::makeSimulator);
-                Logger.info("{}: ESC/POS printer on {}", ctx.deviceId(), link.name());
-                backoff.reset();
-                serve(link);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (IOException e) {
-                if (!worker.running()) {
-                    return;
-                }
-                status.offline(e.getMessage());
-                status.count("reconnects");
-                Logger.warn("{}: {}", ctx.deviceId(), e.getMessage());
-            } catch (RuntimeException e) {
-                status.offline(e.getMessage());
-                Logger.error(e, "{}: status polling failed", ctx.deviceId());
-            } finally {
-                closeLink();
-            }
-            if (!worker.running()) {
-                return;
-            }
-            try {
-                Thread.sleep(backoff.next());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     private EscPosSimulator makeSimulator() {
         if (simulator == null) {
             simulator = new EscPosSimulator(cfg.widthDots(), cfg.simOutput());
@@ -403,6 +368,7 @@ public final class EscPosDriver implements Driver {
     }
 
     private void serve(SerialLink l) throws IOException, InterruptedException {
+        Logger.info("{}: ESC/POS printer on {}", ctx.deviceId(), l.name());
         Duration poll = ctx.poll(Duration.ofSeconds(2));
         while (worker.running()) {
             // A job in progress checks the status itself; the poll just skips a turn.
@@ -415,18 +381,6 @@ public final class EscPosDriver implements Driver {
                 }
             }
             Thread.sleep(poll);
-        }
-    }
-
-    private void closeLink() {
-        SerialLink l = link;
-        link = null;
-        if (l != null) {
-            try {
-                l.close();
-            } catch (IOException e) {
-                Logger.debug("{}: closing {}: {}", ctx.deviceId(), l.name(), e.getMessage());
-            }
         }
     }
 }

@@ -2,10 +2,10 @@ package org.streetgate.drivers.pms5003;
 
 import java.io.IOException;
 import java.time.Duration;
-import org.streetgate.drivers.spi.Backoff;
 import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceStatus;
 import org.streetgate.drivers.spi.DeviceThread;
+import org.streetgate.drivers.spi.SerialSession;
 import org.streetgate.drivers.spi.Driver;
 import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.transport.ReceiveBuffer;
@@ -28,23 +28,24 @@ public final class Pms5003Driver implements Driver {
     private final DeviceContext<Pms5003Config> ctx;
     private final DeviceStatus status;
     private final DeviceThread worker = new DeviceThread();
-    private volatile SerialLink link;
+    private final SerialSession session;
     private Pms5003Frame previous;
     private int unchanged;
 
     public Pms5003Driver(DeviceContext<Pms5003Config> ctx) {
         this.ctx = ctx;
         this.status = ctx.status();
+        this.session = new SerialSession(ctx, worker, () -> new Pms5003Simulator(ctx.deviceId().hashCode()));
     }
 
     @Override
     public void start() {
-        worker.start("pms5003 " + ctx.deviceId(), this::run);
+        worker.start("pms5003 " + ctx.deviceId(), () -> session.run(this::serve));
     }
 
     @Override
     public void stop() {
-        worker.stop(this::closeLink);
+        worker.stop(session::close);
     }
 
     @Override
@@ -52,48 +53,9 @@ public final class Pms5003Driver implements Driver {
         return status;
     }
 
-    private void run() {
-        Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
-        while (worker.running()) {
-            try {
-                link = ctx.openSerial(() -> new Pms5003Simulator(ctx.deviceId().hashCode()));
-                Logger.info("{}: PMS5003 on {} ({} mode)", ctx.deviceId(), link.name(),
-                        ctx.config().mode().name().toLowerCase(java.util.Locale.ROOT));
-                backoff.reset();
-                serve(link);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (IOException e) {
-                if (!worker.running()) {
-                    return;
-                }
-                if (status.state() != DeviceStatus.State.OFFLINE) {
-                    Logger.warn("{}: {}; retrying with backoff", ctx.deviceId(), e.getMessage());
-                }
-                status.offline(e.getMessage());
-                status.count("reconnects");
-            } catch (RuntimeException e) {
-                // A bug or an unexpected library failure: keep the device alive and say so.
-                Logger.error(e, "{}: unexpected failure", ctx.deviceId());
-                status.offline(String.valueOf(e));
-                status.count("reconnects");
-            } finally {
-                closeLink();
-            }
-            if (!worker.running()) {
-                return;
-            }
-            try {
-                Thread.sleep(backoff.next());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     private void serve(SerialLink link) throws IOException, InterruptedException {
+        Logger.info("{}: PMS5003 on {} ({} mode)", ctx.deviceId(), link.name(),
+                ctx.config().mode().name().toLowerCase(java.util.Locale.ROOT));
         Pms5003Config cfg = ctx.config();
         ReceiveBuffer rx = new ReceiveBuffer(256);
         Duration poll = ctx.poll(Duration.ofSeconds(10));
@@ -204,17 +166,6 @@ public final class Pms5003Driver implements Driver {
                     rx.fill(link, Duration.ofNanos(left));
                 }
                 default -> throw new IllegalStateException();
-            }
-        }
-    }
-
-    private void closeLink() {
-        SerialLink l = link;
-        if (l != null) {
-            try {
-                l.close();
-            } catch (IOException e) {
-                Logger.debug("{}: closing {}: {}", ctx.deviceId(), l.name(), e.getMessage());
             }
         }
     }

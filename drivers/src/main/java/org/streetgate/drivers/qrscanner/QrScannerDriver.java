@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.streetgate.drivers.spi.Backoff;
 import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceStatus;
 import org.streetgate.drivers.spi.DeviceThread;
+import org.streetgate.drivers.spi.SerialSession;
 import org.streetgate.drivers.spi.Driver;
 import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.transport.SerialLink;
@@ -27,13 +27,14 @@ public final class QrScannerDriver implements Driver {
     private final DeviceStatus status;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final DeviceThread worker = new DeviceThread();
-    private volatile SerialLink link;
+    private final SerialSession session;
     private volatile QrScannerSimulator simulator;
 
     public QrScannerDriver(DeviceContext<QrScannerConfig> ctx) {
         this.ctx = ctx;
         this.cfg = ctx.config();
         this.status = ctx.status();
+        this.session = new SerialSession(ctx, worker, this::makeSimulator);
     }
 
     /**
@@ -56,52 +57,17 @@ public final class QrScannerDriver implements Driver {
 
     @Override
     public void start() {
-        worker.start("scanner " + ctx.deviceId(), this::run);
+        worker.start("scanner " + ctx.deviceId(), () -> session.run(this::serve));
     }
 
     @Override
     public void stop() {
-        worker.stop(this::closeLink);
+        worker.stop(session::close);
     }
 
     @Override
     public DeviceStatus status() {
         return status;
-    }
-
-    private void run() {
-        Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
-        while (worker.running()) {
-            try {
-                link = ctx.openSerial(this::makeSimulator);
-                Logger.info("{}: code scanner on {} (terminator {}, scans {})", ctx.deviceId(), link.name(),
-                        cfg.terminator(), cfg.publishScans() ? "published as events" : "kept on the gateway");
-                backoff.reset();
-                status.ok();
-                serve(link);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (IOException e) {
-                if (!worker.running()) {
-                    return;
-                }
-                status.offline(e.getMessage());
-                status.count("reconnects");
-                Logger.warn("{}: {}", ctx.deviceId(), e.getMessage());
-            } finally {
-                closeLink();
-            }
-            if (!worker.running()) {
-                return;
-            }
-            try {
-                Thread.sleep(backoff.next());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     private QrScannerSimulator makeSimulator() {
@@ -112,6 +78,9 @@ public final class QrScannerDriver implements Driver {
     }
 
     private void serve(SerialLink l) throws IOException, InterruptedException {
+        Logger.info("{}: code scanner on {} (terminator {}, scans {})", ctx.deviceId(), l.name(),
+                cfg.terminator(), cfg.publishScans() ? "published as events" : "kept on the gateway");
+        status.ok();
         QrScannerCodec codec = new QrScannerCodec(cfg.terminator(), cfg.maxLength());
         byte[] buf = new byte[512];
         while (worker.running()) {
@@ -145,18 +114,6 @@ public final class QrScannerDriver implements Driver {
         }
         if (cfg.publishScans()) {
             ctx.sink().accept(new Message.Event(ctx.deviceId(), "scan", Message.Severity.INFO, Map.of("code", code)));
-        }
-    }
-
-    private void closeLink() {
-        SerialLink l = link;
-        link = null;
-        if (l != null) {
-            try {
-                l.close();
-            } catch (IOException e) {
-                Logger.debug("{}: closing {}: {}", ctx.deviceId(), l.name(), e.getMessage());
-            }
         }
     }
 }
