@@ -601,24 +601,7 @@ final class KioskService implements KioskPort, AutoCloseable {
                 if (!(args.get("door") instanceof Number n)) {
                     throw new KioskException(Reason.BAD_REQUEST, "'door' must be a number");
                 }
-                lockOps();
-                try {
-                    int door = n.intValue();
-                    openDoors.putIfAbsent(door, new Opened(Purpose.OTHER, null, null, null, null));
-                    KerongDriver.OpenResult r = openDoor(door, "technician", Map.of());
-                    if (!r.opened()) {
-                        openDoors.remove(door);
-                    }
-                    Map<String, Object> out = new LinkedHashMap<>();
-                    out.put("door", door);
-                    out.put("opened", r.opened());
-                    if (r.error() != null) {
-                        out.put("error", r.error());
-                    }
-                    return out;
-                } finally {
-                    ops.unlock();
-                }
+                return openOutsideAParcel(n.intValue(), "technician", Map.of());
             }
             case "print-test" -> {
                 PrintResult r = printReceipt(new Receipt(List.of(
@@ -726,10 +709,16 @@ final class KioskService implements KioskPort, AutoCloseable {
 
     /** Opens a door for the platform's {@code open-door} command. */
     Map<String, Object> remoteOpen(int door, String commandId) throws InterruptedException {
+        return openOutsideAParcel(door, "remote-command", Map.of("command", commandId));
+    }
+
+    /** Opens a door that no pickup or drop-off asked for (technician, platform), audited with its reason. */
+    private Map<String, Object> openOutsideAParcel(int door, String reason, Map<String, Object> audit)
+            throws InterruptedException {
         lockOps();
         try {
             openDoors.putIfAbsent(door, new Opened(Purpose.OTHER, null, null, null, null));
-            KerongDriver.OpenResult r = openDoor(door, "remote-command", Map.of("command", commandId));
+            KerongDriver.OpenResult r = openDoor(door, reason, audit);
             if (!r.opened()) {
                 openDoors.remove(door);
             }
