@@ -47,13 +47,29 @@ public final class Timestamps {
         if (wall < notBefore) {
             return new Stamp(wall, true, boot);
         }
-        synchronized (this) {
-            if (!synced) {
-                synced = true;
-                onSync.accept(wall - boot);
+        sync(wall, boot);
+        return new Stamp(wall, false, 0);
+    }
+
+    /**
+     * Notices a clock that became plausible even when no record is being stamped (a quiet kiosk at
+     * night), so that buffered records are corrected before they leave. Called periodically.
+     */
+    public void check() {
+        if (!synced) {
+            long wall = wallMillis.getAsLong();
+            long boot = sinceBootMillis.getAsLong();
+            if (wall >= notBefore) {
+                sync(wall, boot);
             }
         }
-        return new Stamp(wall, false, 0);
+    }
+
+    private synchronized void sync(long wall, long boot) {
+        if (!synced) {
+            synced = true;
+            onSync.accept(wall - boot);
+        }
     }
 
     /** The wall clock as it is, for places that only compare times (command expiry). */

@@ -318,6 +318,7 @@ public final class Gateway implements AutoCloseable {
             }
             long now = System.nanoTime();
             try {
+                clock.check();
                 if (now >= nextHealth) {
                     nextHealth = now + profile.health().interval().toNanos();
                     uplink.publishDirect(uplink.topics().health(), RecordJson.mapper().writeValueAsString(health.snapshot()));

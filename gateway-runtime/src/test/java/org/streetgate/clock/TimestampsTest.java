@@ -44,4 +44,18 @@ class TimestampsTest {
         assertFalse(t.now().unsynced());
         assertEquals(1, offsets.size());
     }
+
+    @Test
+    void a_periodic_check_notices_the_clock_without_a_record_being_stamped() {
+        AtomicLong wall = new AtomicLong(1_000);
+        List<Long> offsets = new ArrayList<>();
+        Timestamps t = new Timestamps(wall::get, () -> 2_000, BUILD, offsets::add);
+        t.check();
+        assertTrue(offsets.isEmpty(), "still 1970");
+        wall.set(BUILD + 10);
+        t.check();
+        t.check();
+        assertEquals(List.of(BUILD + 10 - 2_000), offsets);
+        assertTrue(t.plausible());
+    }
 }
