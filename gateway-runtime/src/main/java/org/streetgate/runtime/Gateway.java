@@ -151,7 +151,8 @@ public final class Gateway implements AutoCloseable {
                     RecordJson.body(new Message.Event("gateway", "store.evicted", Message.Severity.WARNING, data)), false);
         });
         if (broker != null) {
-            Logger.info("embedded MQTT broker on {} (demo only); watch the stream with: mosquitto_sub -h 127.0.0.1 -p {} -t '{}/#' -v",
+            Logger.info("embedded MQTT broker on {} (demo only); watch the stream with: mosquitto_sub -h 127.0.0.1 -p {} -t '{}/#' -v"
+                    + " (Debian package mosquitto-clients)",
                     broker.uri(), broker.port(), profile.platform().topicPrefix());
         }
         uplink.start();
