@@ -168,7 +168,9 @@ class DataPathFaultIT {
 
     @Test
     void broker_restarted_mid_drain_loses_nothing() throws Exception {
-        try (Mosquitto broker = Mosquitto.start(dir)) {
+        try (Mosquitto broker = Mosquitto.start(dir); Subscriber sub = new Subscriber(broker.uri(), "sg/v1/pole-it/telemetry")) {
+            // Subscribed before the outage, so the broker keeps what arrives for it after the restart.
+            sub.pause();
             broker.stop();
             // Paced to 2,000 records/s so the restart surely falls in the middle of the drain.
             var profile = Profiles.load(dir, "load", Profiles.gateway(broker.uri(),
@@ -178,35 +180,34 @@ class DataPathFaultIT {
             try {
                 awaitProduced(g, 8_000);
                 broker.restart();
-                try (Subscriber sub = new Subscriber(broker.uri(), "sg/v1/pole-it/telemetry")) {
-                    Seen seen = new Seen();
-                    long deadline = System.nanoTime() + LONG.toNanos();
-                    while (seen.keys.size() < 2_000 && System.nanoTime() < deadline) {
-                        Subscriber.Received r = sub.poll(Duration.ofMillis(200));
-                        if (r != null) {
-                            r.json().get("records").forEach(seen::add);
-                        }
+                sub.reconnect();
+                Seen seen = new Seen();
+                long deadline = System.nanoTime() + LONG.toNanos();
+                while (seen.keys.size() < 2_000 && System.nanoTime() < deadline) {
+                    Subscriber.Received r = sub.poll(Duration.ofMillis(200));
+                    if (r != null) {
+                        r.json().get("records").forEach(seen::add);
                     }
-                    assertTrue(g.outbox().stats().rows() > 0, "still draining when the broker restarts");
-                    sub.pause();
-                    broker.stop();
-                    broker.restart();
-                    sub.reconnect();
-                    drainInto(sub, seen, g.outbox(), LONG);
-                    // What the gateway had in flight when the broker went away was never deleted, so it
-                    // is sent again: every reading arrives at least once.
-                    long missing = 0;
-                    for (int p = 0; p < 16; p++) {
-                        for (int n = 0; n < 500; n++) {
-                            if (!seen.has(p, n)) {
-                                missing++;
-                            }
-                        }
-                    }
-                    Logger.info("broker restarted mid-drain: {} readings, {} duplicates, {} missing", seen.keys.size(),
-                            seen.duplicates, missing);
-                    assertEquals(0, missing, "seqs never seen: " + gaps(seen.seqs, 8000));
                 }
+                assertTrue(g.outbox().stats().rows() > 0, "still draining when the broker restarts");
+                sub.pause();
+                broker.stop();
+                broker.restart();
+                sub.reconnect();
+                drainInto(sub, seen, g.outbox(), LONG);
+                // What the gateway had in flight when the broker went away was never deleted, so it
+                // is sent again: every reading arrives at least once.
+                long missing = 0;
+                for (int p = 0; p < 16; p++) {
+                    for (int n = 0; n < 500; n++) {
+                        if (!seen.has(p, n)) {
+                            missing++;
+                        }
+                    }
+                }
+                Logger.info("broker restarted mid-drain: {} readings, {} duplicates, {} missing", seen.keys.size(),
+                        seen.duplicates, missing);
+                assertEquals(0, missing, "seqs never seen: " + gaps(seen.seqs, 8000));
             } finally {
                 g.close();
             }
@@ -239,7 +240,9 @@ class DataPathFaultIT {
 
     @Test
     void full_budget_evicts_oldest_telemetry_reports_it_and_keeps_serving() throws Exception {
-        try (Mosquitto broker = Mosquitto.start(dir)) {
+        try (Mosquitto broker = Mosquitto.start(dir); Subscriber sub = new Subscriber(broker.uri(), "sg/v1/pole-it/#")) {
+            // Subscribed before the outage, so the broker keeps what arrives for it after the restart.
+            sub.pause();
             broker.stop();
             var profile = Profiles.load(dir, "load", Profiles.gateway(broker.uri(), store("1MiB"),
                     "  - {id: load-1, driver: load, producers: 32, count: 1000}"), null);
@@ -255,27 +258,26 @@ class DataPathFaultIT {
                 assertEquals(Map.of("results", 0L, "events", 0L, "telemetry", evicted), buffer.get("evicted"));
 
                 broker.restart();
-                try (Subscriber sub = new Subscriber(broker.uri(), "sg/v1/pole-it/#")) {
-                    JsonNode evictedEvent = null;
-                    long deadline = System.nanoTime() + LONG.toNanos();
-                    while (evictedEvent == null && System.nanoTime() < deadline) {
-                        Subscriber.Received r = sub.poll(Duration.ofMillis(200));
-                        if (r != null && r.topic().endsWith("/events")) {
-                            for (JsonNode rec : r.json().get("records")) {
-                                if (rec.get("type").asText().equals("store.evicted")) {
-                                    evictedEvent = rec;
-                                }
+                sub.reconnect();
+                JsonNode evictedEvent = null;
+                long deadline = System.nanoTime() + LONG.toNanos();
+                while (evictedEvent == null && System.nanoTime() < deadline) {
+                    Subscriber.Received r = sub.poll(Duration.ofMillis(200));
+                    if (r != null && r.topic().endsWith("/events")) {
+                        for (JsonNode rec : r.json().get("records")) {
+                            if (rec.get("type").asText().equals("store.evicted")) {
+                                evictedEvent = rec;
                             }
                         }
                     }
-                    assertTrue(evictedEvent != null, "a store.evicted event reached the platform");
-                    assertEquals("warning", evictedEvent.get("severity").asText());
-                    assertTrue(evictedEvent.get("data").get("telemetry").asLong() > 0);
-                    // The gateway keeps serving: new commands are answered.
-                    sub.publish("sg/v1/pole-it/cmd", "{\"id\":\"after-evict\",\"device\":\"gateway\",\"action\":\"ping\"}");
-                    Subscriber.Received result = sub.next("/cmd/result", Duration.ofSeconds(20));
-                    assertEquals("ok", result.json().get("status").asText());
                 }
+                assertTrue(evictedEvent != null, "a store.evicted event reached the platform");
+                assertEquals("warning", evictedEvent.get("severity").asText());
+                assertTrue(evictedEvent.get("data").get("telemetry").asLong() > 0);
+                // The gateway keeps serving: new commands are answered.
+                sub.publish("sg/v1/pole-it/cmd", "{\"id\":\"after-evict\",\"device\":\"gateway\",\"action\":\"ping\"}");
+                Subscriber.Received result = sub.next("/cmd/result", Duration.ofSeconds(20));
+                assertEquals("ok", result.json().get("status").asText());
             } finally {
                 g.close();
             }
