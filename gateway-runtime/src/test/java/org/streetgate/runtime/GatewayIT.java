@@ -28,16 +28,7 @@ class GatewayIT {
     Path dir;
 
     private static String profile(String brokerUri, String devices) {
-        return """
-                gateway: {id: pole-it, model: sensor-pole}
-                platform:
-                  url: %s
-                  reconnect-min: 100ms
-                  reconnect-max: 500ms
-                store: {path: outbox.db, max-bytes: 16MiB, commit-window: 20ms}
-                devices:
-                %s
-                """.formatted(brokerUri, devices);
+        return Profiles.gateway(brokerUri, "{path: outbox.db, max-bytes: 16MiB, commit-window: 20ms}", devices);
     }
 
     @Test
@@ -119,8 +110,7 @@ class GatewayIT {
             broker.restart();
             try (Subscriber sub = new Subscriber(broker.uri(), "sg/v1/pole-it/telemetry")) {
                 // Restart with no devices: exactly the buffered records must arrive.
-                Gateway online = Gateway.start(Profiles.load(dir, "empty", profile(broker.uri(), "  []")
-                        .replace("devices:\n  []", "devices: []")), dir.resolve("data"), false);
+                Gateway online = Gateway.start(Profiles.load(dir, "empty", profile(broker.uri(), "")), dir.resolve("data"), false);
                 try {
                     List<JsonNode> got = sub.records("/telemetry", (int) buffered, Duration.ofSeconds(20));
                     assertEquals(buffered, got.size(), "no duplicates");

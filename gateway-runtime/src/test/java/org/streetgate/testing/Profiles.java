@@ -39,7 +39,10 @@ public final class Profiles {
         return gateway(brokerUri, "batch-records: 500", store, devices);
     }
 
-    /** As above, with extra {@code platform:} keys (one line, e.g. rate limits). */
+    /**
+     * As above, with extra {@code platform:} keys (one line, e.g. rate limits). {@code devices} is the
+     * indented list under {@code devices:}; empty for a gateway with no devices.
+     */
     public static String gateway(String brokerUri, String platformExtra, String store, String devices) {
         return """
                 gateway: {id: pole-it, model: sensor-pole}
@@ -50,8 +53,7 @@ public final class Profiles {
                   %s
                 store: %s
                 health: {interval: 1s}
-                devices:
-                %s
-                """.formatted(brokerUri, platformExtra, store, devices);
+                """.formatted(brokerUri, platformExtra, store)
+                + (devices.isBlank() ? "devices: []\n" : "devices:\n" + devices + "\n");
     }
 }

@@ -68,8 +68,7 @@ class UpdateOverMqttIT {
             ex.close();
         });
         http.start();
-        String yaml = Profiles.gateway("%s", "{path: outbox.db, max-bytes: 16MiB, commit-window: 10ms}", "  []")
-                .replace("devices:\n  []", "devices: []")
+        String yaml = Profiles.gateway("%s", "{path: outbox.db, max-bytes: 16MiB, commit-window: 10ms}", "")
                 + "ota: {root: " + root + ", trusted-keys: [" + pub + "], health-deadline: 1m}\n";
         try (Mosquitto broker = Mosquitto.start(dir);
              Subscriber sub = new Subscriber(broker.uri(), "sg/v1/pole-it/#")) {
