@@ -151,9 +151,8 @@ public final class Gateway implements AutoCloseable {
                     RecordJson.body(new Message.Event("gateway", "store.evicted", Message.Severity.WARNING, data)), false);
         });
         if (broker != null) {
-            Logger.info("embedded MQTT broker on {} (demo only); watch the stream with: mosquitto_sub -h 127.0.0.1 -p {} -t '{}/#' -v"
-                    + " (Debian package mosquitto-clients)",
-                    broker.uri(), broker.port(), profile.platform().topicPrefix());
+            Logger.info("embedded MQTT broker on {} (demo only); watch the stream with: {} (Debian package mosquitto-clients)",
+                    broker.uri(), broker.watchCommand(profile.platform().topicPrefix()));
         }
         uplink.start();
         drivers.forEach((id, driver) -> {
@@ -378,6 +377,11 @@ public final class Gateway implements AutoCloseable {
 
     public Map<String, DeviceStatus> deviceStatuses() {
         return statuses;
+    }
+
+    /** The embedded demo broker, when the profile says {@code platform.url: embedded}. */
+    public java.util.Optional<EmbeddedBroker> embeddedBroker() {
+        return java.util.Optional.ofNullable(broker);
     }
 
     /** The broker address in use: the embedded broker's, or the profile's. */

@@ -27,6 +27,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.setProperty("port", Integer.toString(port));
         p.setProperty("websocket_port", "disabled");
         p.setProperty("allow_anonymous", "true");
+        // mosquitto_sub and mosquitto_pub send an empty client id with a clean session (MQTT 3.1.1 §3.1.3.1).
+        p.setProperty("allow_zero_byte_client_id", "true");
         p.setProperty("persistence_enabled", "false");
         p.setProperty("telemetry_enabled", "false");
         p.setProperty("netty.mqtt.message_size", Integer.toString(8 * 1024 * 1024));
@@ -49,6 +51,11 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The exact command a demo prints for watching everything under {@code topicPrefix}. */
+    public String watchCommand(String topicPrefix) {
+        return "mosquitto_sub -h 127.0.0.1 -p " + port + " -t '" + topicPrefix + "/#' -v";
     }
 
     public String uri() {
