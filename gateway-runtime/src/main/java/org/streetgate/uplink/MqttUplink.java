@@ -58,6 +58,8 @@ public final class MqttUplink implements AutoCloseable {
     private final Condition wake = lock.newCondition();
     private volatile boolean running;
     private volatile boolean signalled;
+    /** Set once this connection's birth went out: records never precede the birth. */
+    private volatile boolean born;
     private volatile String lastError;
     private volatile Thread connector;
     private volatile Thread drainer;
@@ -200,13 +202,32 @@ public final class MqttUplink implements AutoCloseable {
     }
 
     private void onConnected(boolean reconnect) {
+        born = false;
         connects.incrementAndGet();
         lastError = null;
         try {
-            client.publish(topics.state(), birth.get().getBytes(StandardCharsets.UTF_8), 1, true);
-            client.subscribe(topics.cmd(), 1);
+            // Birth only after the broker granted the cmd subscription: a platform that sees
+            // "online" can send a command at once and it will be heard.
+            client.subscribe(topics.cmd(), 1, null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    try {
+                        client.publish(topics.state(), birth.get().getBytes(StandardCharsets.UTF_8), 1, true);
+                        born = true;
+                        signal();
+                    } catch (MqttException e) {
+                        Logger.warn("uplink: birth not published: {}", e.getMessage());
+                    }
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable error) {
+                    lastError = "subscribe to " + topics.cmd() + " refused: " + error.getMessage();
+                    Logger.warn("uplink: {}", lastError);
+                }
+            });
         } catch (MqttException e) {
-            Logger.warn("uplink: birth or subscribe failed: {}", e.getMessage());
+            Logger.warn("uplink: subscribe failed: {}", e.getMessage());
         }
         Logger.info("uplink: connected to {} as streetgate-{}", serverUri, gatewayId);
         signal();
@@ -215,7 +236,7 @@ public final class MqttUplink implements AutoCloseable {
     private void drainLoop() {
         while (running) {
             try {
-                if (!client.isConnected() || inFlight.get() >= settings.maxInFlight()) {
+                if (!client.isConnected() || !born || inFlight.get() >= settings.maxInFlight()) {
                     await(Duration.ofMillis(200));
                     continue;
                 }
@@ -344,6 +365,7 @@ public final class MqttUplink implements AutoCloseable {
 
         @Override
         public void connectionLost(Throwable cause) {
+            born = false;
             lastError = "connection lost: " + (cause == null ? "unknown" : cause.getMessage());
             Logger.warn("uplink: {}", lastError);
             signal();

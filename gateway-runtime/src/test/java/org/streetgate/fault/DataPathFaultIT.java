@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streetgate.outbox.SqliteOutbox;
 import org.streetgate.runtime.Gateway;
+import org.streetgate.drivers.testing.Await;
 import org.streetgate.testing.Mosquitto;
 import org.streetgate.testing.Profiles;
 import org.streetgate.testing.Subscriber;
@@ -142,12 +143,12 @@ class DataPathFaultIT {
                     "  - {id: load-1, driver: load, producers: 16, count: 600, pause-us: 2000}"), null);
             Gateway g = Gateway.start(profile, dir.resolve("data"), false);
             try {
-                Thread.sleep(300);
+                Await.until(LONG, () -> g.uplink().stats().recordsPublished() > 0, () -> "nothing published before the outage");
                 sub.pause();
                 broker.stop();
-                Thread.sleep(1000);
-                long backlog = g.outbox().stats().rows();
-                assertTrue(backlog > 0, "readings buffer while the broker is away");
+                // Readings keep coming while the broker is away: they must wait in the outbox.
+                Await.until(LONG, () -> !g.uplink().connected() && g.outbox().stats().rows() > 0,
+                        () -> "no backlog while the broker is away: " + g.outbox().stats().rows() + " rows");
                 broker.restart();
                 sub.reconnect();
                 Seen seen = new Seen();
@@ -350,11 +351,11 @@ class DataPathFaultIT {
 
     @Test
     void replayed_expired_and_malformed_commands_over_mqtt() throws Exception {
-        try (Mosquitto broker = Mosquitto.start(dir); Subscriber sub = new Subscriber(broker.uri(), "sg/v1/pole-it/cmd/result")) {
+        try (Mosquitto broker = Mosquitto.start(dir); Subscriber sub = new Subscriber(broker.uri(), "sg/v1/pole-it/#")) {
             Gateway g = Gateway.start(Profiles.load(dir, "pole", Profiles.gateway(broker.uri(), store("16MiB"),
                     "  - {id: air-1, driver: pms5003, serial: {port: /dev/ttyAMA0}, poll: 1s, sim: true}")), dir.resolve("data"), false);
             try {
-                awaitConnected(g);
+                sub.awaitBirth(Duration.ofSeconds(15));
                 String ping = "{\"id\":\"p-1\",\"device\":\"gateway\",\"action\":\"ping\"}";
                 sub.publish("sg/v1/pole-it/cmd", ping);
                 assertEquals("ok", sub.next("/cmd/result", Duration.ofSeconds(10)).json().get("status").asText());
@@ -379,16 +380,5 @@ class DataPathFaultIT {
                 g.close();
             }
         }
-    }
-
-    static void awaitConnected(Gateway g) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!g.uplink().connected()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("uplink did not connect");
-            }
-            Thread.sleep(20);
-        }
-        Thread.sleep(200); // the cmd subscription follows the connect
     }
 }

@@ -106,6 +106,41 @@ public final class Subscriber implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for the gateway's {@code online} birth. The uplink publishes it only after the broker
+     * granted its {@code cmd} subscription, so from here on a command published is heard.
+     */
+    public JsonNode awaitBirth(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode state = next("/state", Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))).json();
+            if ("online".equals(state.path("state").asText())) {
+                return state;
+            }
+        }
+    }
+
+    /**
+     * Collects every record on {@code suffix} until the gateway says {@code offline} (its clean stop),
+     * so a record sent twice anywhere before the stop is counted, not missed.
+     */
+    public List<JsonNode> recordsUntilOffline(String suffix, Duration timeout) throws InterruptedException {
+        List<JsonNode> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            Received r = left <= 0 ? null : poll(Duration.ofNanos(left));
+            if (r == null) {
+                throw new AssertionError("no offline state within " + timeout + " (" + out.size() + " records so far)");
+            }
+            if (r.topic().endsWith(suffix)) {
+                r.json().get("records").forEach(out::add);
+            } else if (r.topic().endsWith("/state") && "offline".equals(r.json().path("state").asText())) {
+                return out;
+            }
+        }
+    }
+
     /** Collects telemetry or event records until {@code count} have arrived. */
     public List<JsonNode> records(String suffix, int count, Duration timeout) throws InterruptedException {
         List<JsonNode> out = new ArrayList<>();

@@ -75,7 +75,7 @@ class UpdateOverMqttIT {
             var profile = Profiles.load(dir, "pole", yaml.formatted(broker.uri()));
             Gateway first = Gateway.start(profile, dir.resolve("data"), false);
             try {
-                awaitConnected(first);
+                sub.awaitBirth(Duration.ofSeconds(15));
                 sub.publish("sg/v1/pole-it/cmd", """
                         {"id":"ota-1","device":"ota","action":"offer","args":{"url":"http://127.0.0.1:%d/update.sgb",
                          "sha256":"%s","size":%d,"version":"1.1.0"}}""".formatted(http.getAddress().getPort(), sha, bytes.length));
@@ -126,16 +126,5 @@ class UpdateOverMqttIT {
             }
         }
         throw new AssertionError("no " + type + " event");
-    }
-
-    private static void awaitConnected(Gateway g) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!g.uplink().connected()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("uplink did not connect");
-            }
-            Thread.sleep(20);
-        }
-        Thread.sleep(200);
     }
 }
