@@ -73,7 +73,11 @@ class MainTest {
 
     @Test
     void ota_tools_are_reached_through_the_same_command() {
+        // The reason must come from the OTA tools themselves, not from Main's unknown-command branch.
         assertEquals(1, run("ota", "verify"));
-        assertTrue(!err().isBlank(), "a one-line reason");
+        assertTrue(err().startsWith("ota verify: "), err());
+        assertEquals(1, err().lines().count(), "a one-line reason: " + err());
+        assertEquals(0, run("ota", "help"));
+        assertTrue(out().startsWith("usage: ota COMMAND"), out());
     }
 }
