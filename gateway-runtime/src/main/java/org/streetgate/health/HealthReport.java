@@ -52,6 +52,8 @@ public final class HealthReport {
         Map<String, Object> evicted = new LinkedHashMap<>();
         s.evicted().forEach((k, v) -> evicted.put(k.table(), v));
         buffer.put("evicted", evicted);
+        buffer.put("commit_failures", outbox.commitFailures());
+        buffer.put("checkpoint_failures", outbox.checkpointFailures());
         h.put("buffer", buffer);
         UplinkStats u = uplink.get();
         Map<String, Object> up = new LinkedHashMap<>();

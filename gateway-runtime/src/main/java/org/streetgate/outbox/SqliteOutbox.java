@@ -59,15 +59,43 @@ public final class SqliteOutbox implements AutoCloseable {
     /** What happened when the file could not be used at start-up. */
     public record Recovery(Path movedTo, String reason, long resumedAfterSeq) {}
 
-    /** Settings: the budget for database plus WAL, and the group-commit window and size. */
-    public record Settings(long maxBytes, Duration commitWindow, int commitRecords, long bootId) {}
+    /**
+     * Settings: the budget for database plus WAL, and the group-commit window and size.
+     *
+     * @param faults where fault-injection tests make SQLite fail; {@link Faults#NONE} otherwise
+     */
+    public record Settings(long maxBytes, Duration commitWindow, int commitRecords, long bootId, Faults faults) {
+        public Settings(long maxBytes, Duration commitWindow, int commitRecords, long bootId) {
+            this(maxBytes, commitWindow, commitRecords, bootId, Faults.NONE);
+        }
+    }
+
+    /**
+     * The seam for fault-injection tests (as SQLite's and Tape's own test suites do): called on the
+     * writer thread before each transaction's first write, before its commit and before each WAL
+     * checkpoint, with the writer connection, so
+     * a test can throw (an I/O error) or make SQLite itself fail the next write (SQLITE_FULL through
+     * {@code max_page_count}, SQLITE_READONLY through {@code query_only}).
+     */
+    @FunctionalInterface
+    public interface Faults {
+        enum Point { BEGIN, COMMIT, CHECKPOINT }
+
+        Faults NONE = (point, writer) -> { };
+
+        void at(Point point, Connection writer) throws SQLException;
+    }
 
     private final Path file;
     private final Duration window;
     private final int commitRecords;
     private final long maxBytes;
     private final long bootId;
-    private final Connection writer;
+    private final Faults faults;
+    private final AtomicLong checkpointFailures = new AtomicLong();
+    private final AtomicLong commitFailures = new AtomicLong();
+    private Connection writer; // replaced after a failed commit: see reopenWriter
+
     private final Connection reader;
     private final SeqReserve reserve;
     private final Recovery recovery;
@@ -82,7 +110,7 @@ public final class SqliteOutbox implements AutoCloseable {
     private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
     private final Map<Kind, PreparedStatement> inserts = new EnumMap<>(Kind.class);
     private final Map<Kind, PreparedStatement> deletes = new EnumMap<>(Kind.class);
-    private final PreparedStatement saveSeq;
+    private PreparedStatement saveSeq;
     private final AtomicLong committedRecords = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
     private volatile long lastSeq;
@@ -95,6 +123,7 @@ public final class SqliteOutbox implements AutoCloseable {
         this.commitRecords = settings.commitRecords();
         this.maxBytes = settings.maxBytes();
         this.bootId = settings.bootId();
+        this.faults = settings.faults();
         this.reserve = new SeqReserve(file);
         boolean existed = Files.exists(file);
         String problem = existed ? check(file) : null;
@@ -105,13 +134,8 @@ public final class SqliteOutbox implements AutoCloseable {
             rec = new Recovery(null, "the outbox file was missing", reserve.reserved());
         }
         this.recovery = rec;
-        this.writer = DriverManager.getConnection("jdbc:sqlite:" + file);
+        this.writer = connectWriter();
         try (Statement s = writer.createStatement()) {
-            s.execute("PRAGMA journal_mode=WAL");
-            s.execute("PRAGMA synchronous=FULL");
-            s.execute("PRAGMA busy_timeout=5000");
-            // The WAL file shrinks back after a checkpoint instead of keeping its largest size.
-            s.execute("PRAGMA journal_size_limit=" + walLimit(maxBytes));
             s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
             for (Kind k : Kind.values()) {
                 s.execute("CREATE TABLE IF NOT EXISTS " + k.table() + "(seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
@@ -126,13 +150,9 @@ public final class SqliteOutbox implements AutoCloseable {
             seq = Math.max(seq, queryLong(writer, "SELECT max(seq) FROM " + k.table()));
             rowCount.put(k, queryLong(writer, "SELECT count(*) FROM " + k.table()));
             evicted.put(k, queryLong(writer, "SELECT value FROM meta WHERE key='evicted_" + k.table() + "'"));
-            inserts.put(k, writer.prepareStatement("INSERT INTO " + k.table()
-                    + "(seq, ts, unsynced, body, since_boot, boot) VALUES (?,?,?,?,?,?)"));
-            deletes.put(k, writer.prepareStatement("DELETE FROM " + k.table() + " WHERE seq BETWEEN ? AND ?"));
         }
         this.lastSeq = seq;
-        this.saveSeq = writer.prepareStatement("INSERT INTO meta(key, value) VALUES('seq', ?) "
-                + "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+        prepareWrites();
         if (rec != null) {
             saveSeq.setLong(1, seq);
             saveSeq.executeUpdate();
@@ -143,6 +163,55 @@ public final class SqliteOutbox implements AutoCloseable {
             s.execute("PRAGMA busy_timeout=5000");
         }
         this.writerThread = Thread.ofPlatform().name("outbox-writer").daemon().start(this::writeLoop);
+    }
+
+    private Connection connectWriter() throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=FULL");
+            s.execute("PRAGMA busy_timeout=5000");
+            // The WAL file shrinks back after a checkpoint instead of keeping its largest size.
+            s.execute("PRAGMA journal_size_limit=" + walLimit(maxBytes));
+        }
+        return c;
+    }
+
+    private void prepareWrites() throws SQLException {
+        for (Kind k : Kind.values()) {
+            inserts.put(k, writer.prepareStatement("INSERT INTO " + k.table()
+                    + "(seq, ts, unsynced, body, since_boot, boot) VALUES (?,?,?,?,?,?)"));
+            deletes.put(k, writer.prepareStatement("DELETE FROM " + k.table() + " WHERE seq BETWEEN ? AND ?"));
+        }
+        saveSeq = writer.prepareStatement("INSERT INTO meta(key, value) VALUES('seq', ?) "
+                + "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+    }
+
+    /**
+     * After a failed commit, starts over on a fresh connection. SQLite may already have rolled the
+     * transaction back by itself (SQLITE_FULL, SQLITE_IOERR), and the driver's idea of "in a
+     * transaction" no longer matches the file's: the next writes would then commit one by one
+     * behind a "commit failed" answer. A new connection has no such history.
+     */
+    private void reopenWriter() {
+        try {
+            writer.rollback();
+        } catch (SQLException e) {
+            Logger.debug("outbox: rollback after a failed commit: {}", e.getMessage());
+        }
+        try {
+            writer.close();
+        } catch (SQLException e) {
+            Logger.debug("outbox: closing the failed writer: {}", e.getMessage());
+        }
+        try {
+            writer = connectWriter();
+            writer.setAutoCommit(false);
+            prepareWrites();
+        } catch (SQLException e) {
+            // The next commit fails again and comes back here: nothing is acknowledged meanwhile.
+            Logger.error("outbox: cannot reopen {} after a failed commit: {}", file, e.getMessage());
+        }
     }
 
     /** Returns why the file cannot be used, or null when it is sound. */
@@ -365,18 +434,12 @@ public final class SqliteOutbox implements AutoCloseable {
                     break;
                 }
             } catch (SQLException | java.io.IOException | RuntimeException e) {
+                commitFailures.incrementAndGet();
                 Logger.error(e, "outbox: commit failed, records not acknowledged: {}", e.getMessage());
                 for (Op op : batch) {
                     op.done().completeExceptionally(new OutboxException("commit failed: " + e.getMessage(), e));
                 }
-                try {
-                    for (PreparedStatement ps : inserts.values()) {
-                        ps.clearBatch();
-                    }
-                    writer.rollback();
-                } catch (SQLException ignored) {
-                    // the connection is unusable; close() reports it
-                }
+                reopenWriter();
             } finally {
                 batch.clear();
             }
@@ -438,6 +501,7 @@ public final class SqliteOutbox implements AutoCloseable {
     }
 
     private void commit(List<Op> batch) throws SQLException, java.io.IOException {
+        faults.at(Faults.Point.BEGIN, writer);
         long seq = lastSeq;
         long[] assigned = new long[batch.size()];
         boolean added = false;
@@ -501,6 +565,7 @@ public final class SqliteOutbox implements AutoCloseable {
             saveSeq.setLong(1, seq);
             saveSeq.executeUpdate();
         }
+        faults.at(Faults.Point.COMMIT, writer);
         writer.commit();
         lastCommitNanos = System.nanoTime();
         commits.incrementAndGet();
@@ -512,8 +577,9 @@ public final class SqliteOutbox implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).done().complete(assigned[i]);
         }
+        // Committed and acknowledged: nothing below may report these records as failed.
         if (walBytes() > walLimit(maxBytes)) {
-            checkpoint();
+            tryCheckpoint("after a commit");
         }
         if (!evictedNow.isEmpty()) {
             Logger.warn("outbox: budget of {} bytes full; evicted the oldest {}", maxBytes, evictedNow);
@@ -544,15 +610,37 @@ public final class SqliteOutbox implements AutoCloseable {
         ps.addBatch();
     }
 
-    /** Copies the WAL into the database and truncates it; must run outside a transaction. */
-    private void checkpoint() throws SQLException {
-        writer.commit();
-        writer.setAutoCommit(true);
-        try (Statement s = writer.createStatement()) {
-            s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-        } finally {
-            writer.setAutoCommit(false);
+    /**
+     * Copies the WAL into the database and truncates it; must run outside a transaction. A failed
+     * checkpoint loses nothing (the WAL keeps every committed page), so it is reported, counted
+     * and retried at the next occasion, never taken for a failed commit.
+     */
+    private boolean tryCheckpoint(String why) {
+        try {
+            writer.commit();
+            writer.setAutoCommit(true);
+            try (Statement s = writer.createStatement()) {
+                faults.at(Faults.Point.CHECKPOINT, writer);
+                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            } finally {
+                writer.setAutoCommit(false);
+            }
+            return true;
+        } catch (SQLException e) {
+            checkpointFailures.incrementAndGet();
+            Logger.warn("outbox: WAL checkpoint {} failed (committed records are safe in the WAL): {}", why, e.getMessage());
+            return false;
         }
+    }
+
+    /** WAL checkpoints that failed since the outbox was opened (health shows it). */
+    public long checkpointFailures() {
+        return checkpointFailures.get();
+    }
+
+    /** Commits that failed since the outbox was opened: their producers were told, nothing was acknowledged. */
+    public long commitFailures() {
+        return commitFailures.get();
     }
 
     /** Bytes in use: live database pages plus the WAL. Free pages are reused before the file grows. */
@@ -587,8 +675,7 @@ public final class SqliteOutbox implements AutoCloseable {
         if (used + incoming <= high) {
             return Map.of();
         }
-        if (walBytes() > 0) {
-            checkpoint();
+        if (walBytes() > 0 && tryCheckpoint("to make room")) {
             used = usedBytes();
             if (used + incoming <= high) {
                 return Map.of();
