@@ -218,6 +218,13 @@ public final class KioskRuntime implements AutoCloseable, CommandTarget {
         return out;
     }
 
+    /** For the console's periodic line: what a passer-by would see. */
+    public String glance() {
+        int free = service.allocator().free(service.busy()).values().stream().mapToInt(Integer::intValue).sum();
+        return "kiosk: " + free + " of " + service.allocator().allDoors().size() + " doors free, "
+                + store.count("waiting") + " parcels waiting";
+    }
+
     private void serviceUnlock() {
         service.unlockOps();
     }

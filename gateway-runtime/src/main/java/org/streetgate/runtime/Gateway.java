@@ -53,6 +53,7 @@ public final class Gateway implements AutoCloseable {
     private final HealthReport health;
     private final AtomicLong readings = new AtomicLong();
     private final AtomicLong events = new AtomicLong();
+    private final Glance glance = new Glance();
     private final UpdateService updates;
     private volatile KioskRuntime kiosk;
     private final java.util.concurrent.CompletableFuture<String> restartRequested = new java.util.concurrent.CompletableFuture<>();
@@ -216,6 +217,7 @@ public final class Gateway implements AutoCloseable {
                 java.util.List<SqliteOutbox.Entry> readingsBatch = new java.util.ArrayList<>();
                 for (Message m : messages) {
                     if (m instanceof Message.Reading r) {
+                        glance.saw(r);
                         Timestamps.Stamp st = clock.now();
                         readingsBatch.add(new SqliteOutbox.Entry(st.ts(), st.unsynced(), st.sinceBootMs(), RecordJson.body(r)));
                     } else {
@@ -236,6 +238,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Stores a reading or event; returns once it is committed. Alarms commit without waiting. */
     private void record(Message message) throws InterruptedException {
+        glance.saw(message);
         Timestamps.Stamp stamp = clock.now();
         switch (message) {
             case Message.Reading r -> {
@@ -346,11 +349,13 @@ public final class Gateway implements AutoCloseable {
         sb.append("published ").append(u.recordsPublished()).append(" records in ").append(u.messagesPublished())
                 .append(" batches; waiting ").append(s.rows());
         sb.append(u.connected() ? "; uplink connected" : "; uplink offline" + (u.lastError() == null ? "" : " (" + u.lastError() + ")"));
-        statuses.forEach((id, st) -> {
-            if (st.state() != DeviceStatus.State.OK) {
-                sb.append("; ").append(id).append(' ').append(st.state().wire());
-            }
-        });
+        if (!statuses.isEmpty()) {
+            sb.append(" | ").append(glance.all(statuses));
+        }
+        KioskRuntime k = kiosk;
+        if (k != null) {
+            sb.append(" | ").append(k.glance());
+        }
         return sb.toString();
     }
 
