@@ -76,6 +76,7 @@ public final class Main {
             try {
                 Profile p = loader.load(Path.of(f));
                 out.println(f + ": ok (" + p.gateway().id() + ", " + p.devices().size() + " devices)");
+                p.warnings().forEach(err::println);
             } catch (ConfigException e) {
                 e.problems().forEach(err::println);
                 bad++;

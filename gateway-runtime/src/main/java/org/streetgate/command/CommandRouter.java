@@ -21,21 +21,30 @@ import org.tinylog.Logger;
  */
 public final class CommandRouter {
     public static final int MAX_COMMAND_BYTES = 64 * 1024;
-    private static final java.util.Set<String> FIELDS = java.util.Set.of("id", "device", "action", "args", "expires");
+    private static final java.util.Set<String> FIELDS = java.util.Set.of("id", "device", "action", "args", "expires", "gateway");
+    private static final java.util.regex.Pattern SAFE_ID = java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,128}");
 
     private final Map<String, CommandTarget> targets = new ConcurrentHashMap<>();
     private final CommandLog log;
     private final LongSupplier clock;
     private final Consumer<CommandResult> results;
+    private final CommandSecurity security;
+
+    /** A router that takes unsigned commands only (tests of the parts that do not care). */
+    public CommandRouter(CommandLog log, LongSupplier clock, Consumer<CommandResult> results) {
+        this(log, clock, results, new CommandSecurity(CommandSecurity.Settings.none(), "", clock, () -> true, () -> 0));
+    }
 
     /**
-     * @param clock   wall-clock millis for {@code expires}
-     * @param results where outcomes go (the outbox, towards {@code cmd/result})
+     * @param clock    wall-clock millis for {@code expires}
+     * @param results  where outcomes go (the outbox, towards {@code cmd/result})
+     * @param security the trusted keys and which actions need a signature
      */
-    public CommandRouter(CommandLog log, LongSupplier clock, Consumer<CommandResult> results) {
+    public CommandRouter(CommandLog log, LongSupplier clock, Consumer<CommandResult> results, CommandSecurity security) {
         this.log = log;
         this.clock = clock;
         this.results = results;
+        this.security = security;
     }
 
     public void register(String device, CommandTarget target) {
@@ -60,23 +69,49 @@ public final class CommandRouter {
         if (payload.length > MAX_COMMAND_BYTES) {
             return CommandResult.rejected(null, "command too large: " + payload.length + " bytes (limit " + MAX_COMMAND_BYTES + ")");
         }
+        byte[] json = payload;
+        CommandSecurity.Signer signer = null;
+        if (Jws.looksLikeJws(payload)) {
+            Jws.Parsed jws;
+            try {
+                jws = Jws.parse(payload);
+            } catch (Jws.MalformedException e) {
+                return CommandResult.rejected(null, "bad signature: " + e.getMessage());
+            }
+            switch (security.verify(jws)) {
+                case CommandSecurity.Result.Ok<CommandSecurity.Verified>(CommandSecurity.Verified v) -> {
+                    json = v.payload();
+                    signer = v.signer();
+                }
+                case CommandSecurity.Result.Refused<CommandSecurity.Verified>(String reason) -> {
+                    Logger.warn("cmd refused: {}", reason);
+                    return CommandResult.rejected(unverifiedId(jws.payload()), reason);
+                }
+            }
+        }
         JsonNode root;
         try {
-            root = RecordJson.mapper().readTree(new String(payload, StandardCharsets.UTF_8));
+            root = RecordJson.strictMapper().readTree(new String(json, StandardCharsets.UTF_8));
         } catch (java.io.IOException e) {
-            return CommandResult.rejected(null, "command is not valid JSON");
+            return CommandResult.rejected(null, "command is not valid JSON" + (e.getMessage() != null
+                    && e.getMessage().startsWith("Duplicate field") ? ": a field appears twice" : ""));
         }
         if (root == null || !root.isObject()) {
             return CommandResult.rejected(null, "command must be a JSON object");
         }
         JsonNode idNode = root.get("id");
         String id = idNode != null && idNode.isTextual() ? idNode.asText() : null;
-        if (id == null || id.isEmpty() || id.length() > 128) {
-            return CommandResult.rejected(null, "'id' must be text of 1 to 128 characters");
+        if (id == null || !SAFE_ID.matcher(id).matches()) {
+            return CommandResult.rejected(null, "'id' must be 1 to 128 printable ASCII characters without spaces");
         }
         Optional<String> problem = schemaProblem((ObjectNode) root);
         if (problem.isPresent()) {
             return CommandResult.rejected(id, problem.get());
+        }
+        Optional<String> refusal = authorize(root, signer);
+        if (refusal.isPresent()) {
+            Logger.warn("cmd {}: {} {} refused: {}", id, root.get("device").asText(), root.get("action").asText(), refusal.get());
+            return CommandResult.rejected(id, refusal.get());
         }
         Optional<CommandResult> earlier = log.begin(id, clock.getAsLong());
         if (earlier.isPresent()) {
@@ -86,6 +121,39 @@ public final class CommandRouter {
         CommandResult outcome = execute(id, root);
         log.finish(outcome);
         return outcome;
+    }
+
+    /** Signature policy and, for a signed command, gateway, key scope and expiry. Empty when it may run. */
+    private Optional<String> authorize(JsonNode root, CommandSecurity.Signer signer) {
+        String device = root.get("device").asText();
+        String action = root.get("action").asText();
+        JsonNode gateway = root.get("gateway");
+        if (signer != null) {
+            JsonNode expires = root.get("expires");
+            return security.checkSigned(signer, gateway == null ? null : gateway.asText(), device, action,
+                    expires == null ? null : expires.asLong());
+        }
+        if (gateway != null) {
+            Optional<String> wrong = security.checkGateway(gateway.asText());
+            if (wrong.isPresent()) {
+                return wrong;
+            }
+        }
+        if (security.needsSignature(device, action)) {
+            return Optional.of("signature required: " + device + " " + action
+                    + " is an actuation and this gateway has security.command-keys (send it as a JWS, docs/mqtt.md)");
+        }
+        return Optional.empty();
+    }
+
+    /** The id of a payload whose signature failed, to correlate the rejection; only if it is harmless text. */
+    private static String unverifiedId(byte[] payload) {
+        try {
+            JsonNode id = RecordJson.strictMapper().readTree(payload).get("id");
+            return id != null && id.isTextual() && SAFE_ID.matcher(id.asText()).matches() ? id.asText() : null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private CommandResult execute(String id, JsonNode root) throws InterruptedException {
@@ -136,8 +204,12 @@ public final class CommandRouter {
             return Optional.of("'args' must be a JSON object");
         }
         JsonNode expires = root.get("expires");
-        if (expires != null && !expires.isIntegralNumber()) {
+        if (expires != null && !(expires.isIntegralNumber() && expires.canConvertToLong())) {
             return Optional.of("'expires' must be milliseconds since the epoch");
+        }
+        JsonNode gateway = root.get("gateway");
+        if (gateway != null && !gateway.isTextual()) {
+            return Optional.of("'gateway' must be text");
         }
         return Optional.empty();
     }

@@ -19,7 +19,22 @@ public final class RecordJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonFactory FACTORY = MAPPER.getFactory();
 
+    /**
+     * For JSON that comes from outside (commands): a repeated key is an error, not last-wins, and
+     * nesting, numbers and strings are bounded before anything is built from them.
+     */
+    private static final ObjectMapper STRICT = new ObjectMapper(JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxNestingDepth(16).maxNumberLength(32).maxStringLength(64 * 1024).build())
+            .build());
+
     private RecordJson() {}
+
+    /** The parser for inbound JSON: duplicate keys rejected, depth and sizes bounded. */
+    public static ObjectMapper strictMapper() {
+        return STRICT;
+    }
 
     /** The stored tail of a record: {@code "device":..,"metrics":{..}}} or the event form. */
     public static String body(Message message) {

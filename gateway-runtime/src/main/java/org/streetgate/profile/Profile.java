@@ -10,9 +10,11 @@ import org.streetgate.drivers.spi.DriverFactory;
 /** A validated hardware profile: what this gateway is, where it reports, and what it drives. */
 public record Profile(Path file, Gateway gateway, Platform platform, Store store, Health health,
                       Optional<Updates> updates, Optional<org.streetgate.kiosk.KioskSettings> kiosk,
-                      List<Device<?>> devices) {
+                      org.streetgate.command.CommandSecurity.Settings security, List<Device<?>> devices,
+                      List<String> warnings) {
     public Profile {
         devices = List.copyOf(devices);
+        warnings = List.copyOf(warnings);
     }
 
     /** {@code id} is part of every MQTT topic: {@code [a-z0-9-]{1,64}}. */

@@ -16,7 +16,9 @@ import org.streetgate.drivers.spi.DeviceSpec;
 import org.streetgate.drivers.spi.DriverFactory;
 import org.streetgate.drivers.spi.DriverRegistry;
 import org.streetgate.drivers.transport.SerialSettings;
+import org.streetgate.command.CommandSecurity;
 import org.streetgate.kiosk.KioskSettings;
+import org.streetgate.ota.keys.KeyFiles;
 
 /**
  * Turns a profile file into a {@link Profile}, or throws a {@link ConfigException} listing every
@@ -60,6 +62,10 @@ public final class ProfileLoader {
                 .orElse(new Profile.Health(Duration.ofSeconds(60)));
 
         Optional<Profile.Updates> updates = root.map("ota").map(ProfileLoader::readUpdates);
+        List<String> warnings = new ArrayList<>();
+        CommandSecurity.Settings security = root.map("security")
+                .map(sec -> readSecurity(file, sec, warnings))
+                .orElse(CommandSecurity.Settings.none());
         Optional<KioskSettings> kiosk = root.map("kiosk").map(KioskSettings::read);
 
         List<Profile.Device<?>> devices = new ArrayList<>();
@@ -96,7 +102,78 @@ public final class ProfileLoader {
             k.deviceProblems(drivers).forEach(message -> problems.add(root.at("kiosk"), message));
         });
         root.finish();
-        return new Profile(file, gateway, platform, store, health, updates, kiosk, devices);
+        if (!security.enforced() && !platform.embedded()) {
+            warnings.add(file + ":" + root.at().line() + ": warning: no security.command-keys: any client that can"
+                    + " publish to this gateway's cmd topic can actuate its devices");
+        }
+        return new Profile(file, gateway, platform, store, health, updates, kiosk, security, devices, warnings);
+    }
+
+    /** The {@code security:} section; key files are read now, so a bad key fails here with its line. */
+    private static CommandSecurity.Settings readSecurity(Path profileFile, ConfigReader sec, List<String> warnings) {
+        Path base = profileFile.toAbsolutePath().getParent();
+        List<CommandSecurity.Key> keys = new ArrayList<>();
+        for (String f : sec.stringList("command-keys")) {
+            readKey(base, f, List.of(), sec, "command-keys").ifPresent(keys::add);
+        }
+        for (ConfigReader scoped : sec.mapList("scoped-command-keys")) {
+            String f = scoped.string("file");
+            List<String> actions = scoped.stringList("actions");
+            for (String a : actions) {
+                if (!a.matches("[a-z0-9*-]+:[a-z0-9*-]+")) {
+                    scoped.error("actions", "'" + a + "' must be device:action (either may be *)");
+                }
+            }
+            if (actions.isEmpty()) {
+                scoped.error("actions", "a scoped key lists the device:action patterns it may sign");
+            }
+            scoped.finish();
+            if (f != null) {
+                readKey(base, f, actions, scoped, "file").ifPresent(keys::add);
+            }
+        }
+        List<String> unsigned = sec.stringList("unsigned-actions");
+        for (String a : unsigned) {
+            if (!a.matches("[a-z0-9*-]+:[a-z0-9*-]+")) {
+                sec.error("unsigned-actions", "'" + a + "' must be device:action (either may be *)");
+            }
+        }
+        if (!unsigned.isEmpty()) {
+            warnings.add(profileFile + ":" + sec.at("unsigned-actions").line() + ": warning: security.unsigned-actions lets "
+                    + String.join(", ", unsigned) + " run without a signature");
+        }
+        Duration horizon = sec.duration("command-horizon", Duration.ofMinutes(10));
+        if (horizon.isZero() || horizon.compareTo(Duration.ofDays(1)) > 0) {
+            sec.error("command-horizon", "'command-horizon' must be between 1s and 1d");
+        }
+        Duration grace = sec.duration("unsynced-grace", Duration.ZERO);
+        if (grace.compareTo(CommandSecurity.MAX_UNSYNCED_GRACE) > 0) {
+            sec.error("unsynced-grace", "'unsynced-grace' must be at most " + CommandSecurity.MAX_UNSYNCED_GRACE.toMinutes() + "m");
+        } else if (!grace.isZero()) {
+            warnings.add(profileFile + ":" + sec.at("unsynced-grace").line() + ": warning: security.unsynced-grace lets signed"
+                    + " commands run for " + grace.toSeconds() + " s after boot without an expiry check while the clock is unsynced");
+        }
+        if (keys.isEmpty() && !sec.problems().isEmpty()) {
+            sec.finish();
+            return CommandSecurity.Settings.none();
+        }
+        if (keys.isEmpty()) {
+            sec.error("command-keys", "'security' needs at least one of command-keys or scoped-command-keys");
+        }
+        sec.finish();
+        return new CommandSecurity.Settings(keys, unsigned, horizon, grace);
+    }
+
+    private static Optional<CommandSecurity.Key> readKey(Path base, String name, List<String> scopes, ConfigReader at, String key) {
+        Path f = base.resolve(name);
+        try {
+            byte[] spki = KeyFiles.readPublicSpki(f);
+            return Optional.of(new CommandSecurity.Key(KeyFiles.keyId(spki),
+                    KeyFiles.publicFromSpki(spki, name), f, scopes));
+        } catch (RuntimeException e) {
+            at.error(key, "cannot use command key " + name + ": " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static Profile.Platform readPlatform(ConfigReader p) {

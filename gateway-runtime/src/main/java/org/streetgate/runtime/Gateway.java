@@ -12,6 +12,7 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.streetgate.command.CommandLog;
 import org.streetgate.command.CommandResult;
 import org.streetgate.command.CommandRouter;
+import org.streetgate.command.CommandSecurity;
 import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceSpec;
 import org.streetgate.drivers.spi.DeviceStatus;
@@ -73,7 +74,9 @@ public final class Gateway implements AutoCloseable {
                     }
                 }));
         this.commandLog = new CommandLog(dataDir.resolve("commands.db"));
-        this.router = new CommandRouter(commandLog, clock::wallNow, this::storeResult);
+        this.router = new CommandRouter(commandLog, clock::wallNow, this::storeResult,
+                new CommandSecurity(profile.security(), profile.gateway().id(), clock::wallNow, clock::plausible,
+                        clocks.sinceBoot()));
         Profile.Platform platform = profile.platform();
         this.broker = platform.embedded() ? EmbeddedBroker.start() : null;
         String uri = broker != null ? broker.uri() : platform.url();
@@ -91,11 +94,28 @@ public final class Gateway implements AutoCloseable {
             router.register("ota", updates);
             health.section("ota", updates::status);
         }
+        String kioskLocker = profile.kiosk().map(k -> k.locker()).orElse(null);
         for (Profile.Device<?> device : profile.devices()) {
             Driver driver = create(device, simulateAll);
             drivers.put(device.id(), driver);
-            router.register(device.id(), driver::execute);
+            router.register(device.id(), device.id().equals(kioskLocker) ? kioskOwned(device.id(), driver) : driver::execute);
         }
+    }
+
+    /**
+     * A kiosk's locker answers {@code status} over {@code cmd}, but its doors open only through the
+     * kiosk, whose {@code open-door} is audited with reason {@code remote-command}: a raw
+     * {@code open} with a caller-chosen reason would leave no kiosk audit trail.
+     */
+    private static org.streetgate.command.CommandTarget kioskOwned(String locker, Driver driver) {
+        return command -> {
+            if (!CommandSecurity.READ_ONLY.contains(command.action())) {
+                throw new org.streetgate.drivers.spi.CommandException(org.streetgate.drivers.spi.CommandException.Kind.REFUSED,
+                        locker + " " + command.action() + " is not reachable over cmd: the doors of " + locker
+                                + " belong to the kiosk; use device kiosk, action open-door (audited)");
+            }
+            return driver.execute(command);
+        };
     }
 
     /**
@@ -132,6 +152,13 @@ public final class Gateway implements AutoCloseable {
         if (!clock.plausible()) {
             Logger.warn("the wall clock is before this build was made: records are marked unsynced until it is set");
         }
+        if (profile.security().enforced()) {
+            Logger.info("commands: actuation needs a signature from one of {} platform key(s)", profile.security().keys().size());
+        } else {
+            Logger.warn("commands: no security.command-keys in the profile, so actuation is unauthenticated:"
+                    + " anyone who can publish to {} can open doors and switch outputs", uplink.topics().cmd());
+        }
+        profile.warnings().forEach(w -> Logger.warn("profile: {}", w));
         outbox.recovery().ifPresent(r -> {
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("reason", r.reason());

@@ -84,7 +84,7 @@ class CommandRouterTest {
     void malformed_commands_are_rejected_with_the_reason() throws Exception {
         assertEquals("command is not valid JSON", run("{not json").error());
         assertEquals("command must be a JSON object", run("[1,2]").error());
-        assertEquals("'id' must be text of 1 to 128 characters", run("{\"device\":\"locker-1\",\"action\":\"open\"}").error());
+        assertEquals("'id' must be 1 to 128 printable ASCII characters without spaces", run("{\"device\":\"locker-1\",\"action\":\"open\"}").error());
         assertEquals("'action' must be non-empty text", run("{\"id\":\"m1\",\"device\":\"locker-1\"}").error());
         assertEquals("unknown field 'door'", run("{\"id\":\"m2\",\"device\":\"locker-1\",\"action\":\"open\",\"door\":1}").error());
         assertEquals("'args' must be a JSON object", run("{\"id\":\"m3\",\"device\":\"locker-1\",\"action\":\"open\",\"args\":[1]}").error());

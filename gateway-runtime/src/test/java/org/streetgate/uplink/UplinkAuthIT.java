@@ -10,6 +10,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streetgate.runtime.Gateway;
+import org.streetgate.drivers.testing.Await;
 import org.streetgate.testing.Mosquitto;
 import org.streetgate.testing.Profiles;
 
@@ -32,12 +33,15 @@ class UplinkAuthIT {
         try (Mosquitto broker = Mosquitto.startWithPassword(dir, "pole-7", "right-secret")) {
             Gateway wrong = start(broker, "wrong-secret");
             try {
-                Thread.sleep(3_000);
+                Await.until(Duration.ofSeconds(10), () -> wrong.uplink().stats().connectFailures() >= 1, () -> "no attempt");
+                long first = System.nanoTime();
+                Await.until(Duration.ofSeconds(10), () -> wrong.uplink().stats().connectFailures() >= 2, () -> "no retry");
+                long gapMs = (System.nanoTime() - first) / 1_000_000;
                 var stats = wrong.uplink().stats();
                 assertFalse(stats.connected());
                 assertTrue(stats.lastError() != null && stats.lastError().startsWith("authentication failed"), stats.lastError());
-                // reconnect-min is 100 ms: a plain outage would have retried ~10 times by now.
-                assertTrue(stats.connectFailures() <= 3, stats.connectFailures() + " attempts in 3 s");
+                // reconnect-min is 100 ms, reconnect-max 2 s: an outage retries within 200 ms, a refusal waits the maximum.
+                assertTrue(gapMs >= 1_900, "retried after " + gapMs + " ms, not at the maximum interval");
             } finally {
                 wrong.close();
             }
