@@ -47,8 +47,49 @@ class ProfileLoaderTest {
             if (f.toString().contains("/demo/")) {
                 assertTrue(p.platform().embedded(), f + ": a demo profile runs on the embedded broker");
                 p.devices().forEach(d -> assertTrue(d.spec().simulated(), f + ": demo device " + d.id() + " is simulated"));
+            } else {
+                assertTrue(p.security().enforced(), f + ": a real profile configures security.command-keys");
+                assertTrue(p.security().unsigned().isEmpty(), f + ": a real profile relaxes no signature");
+                assertEquals(List.of(), p.warnings(), f + ": a real profile validates without warnings");
             }
         }));
+    }
+
+    @Test
+    void security_section_problems_are_reported_with_file_and_line() {
+        List<String> got = problems("security.yaml");
+        assertEquals(4, got.size(), got.toString());
+        assertTrue(got.get(0).startsWith(at("security.yaml", 6, "cannot use command key keys/missing.pub: cannot read key file ")), got.get(0));
+        assertEquals(List.of(
+                at("security.yaml", 8, "'locker-1' must be device:action (either may be *)"),
+                at("security.yaml", 9, "'command-horizon' must be between 1s and 1d"),
+                at("security.yaml", 10, "'unsynced-grace' must be at most 60m")), got.subList(1, 4));
+    }
+
+    @Test
+    void relaxing_a_signature_loads_with_a_warning() throws IOException {
+        Path dir = Files.createTempDirectory("sg-security");
+        Files.copy(Path.of("../hardware-profiles/keys/platform-command.pub"), dir.resolve("platform.pub"));
+        Path file = dir.resolve("relaxed.yaml");
+        Files.writeString(file, """
+                gateway: {id: pole-1, model: sensor-pole}
+                platform: {url: "tcp://127.0.0.1:1883"}
+                security:
+                  command-keys: [platform.pub]
+                  unsigned-actions: ["street-light:on"]
+                devices: []
+                """);
+        Profile p = loader.load(file);
+        assertTrue(p.security().enforced());
+        assertEquals(List.of(file + ":5: warning: security.unsigned-actions lets street-light:on run without a signature"),
+                p.warnings());
+        Files.writeString(file, """
+                gateway: {id: pole-1, model: sensor-pole}
+                platform: {url: "tcp://127.0.0.1:1883"}
+                devices: []
+                """);
+        assertEquals(List.of(file + ":1: warning: no security.command-keys: any client that can publish to this"
+                + " gateway's cmd topic can actuate its devices"), loader.load(file).warnings());
     }
 
     @Test
