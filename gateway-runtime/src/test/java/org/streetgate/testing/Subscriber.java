@@ -49,7 +49,14 @@ public final class Subscriber implements AutoCloseable {
             @Override
             public void messageArrived(String topic, MqttMessage msg) throws Exception {
                 String raw = new String(msg.getPayload(), StandardCharsets.UTF_8);
-                queue.add(new Received(topic, JSON.readTree(raw), msg.isRetained(), raw));
+                // A signed command on cmd is a JWS, not JSON: keep it raw (a throw here would drop the connection).
+                JsonNode json;
+                try {
+                    json = JSON.readTree(raw);
+                } catch (java.io.IOException e) {
+                    json = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+                }
+                queue.add(new Received(topic, json, msg.isRetained(), raw));
             }
 
             @Override
