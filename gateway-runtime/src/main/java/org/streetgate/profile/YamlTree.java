@@ -29,6 +29,11 @@ import org.streetgate.drivers.config.Problems;
 
 /** Reads a YAML file into a {@link ConfigNode} tree that remembers the line of every key and value. */
 final class YamlTree {
+    /** A profile is a page or two of YAML; anything near this is not one. */
+    static final int MAX_BYTES = 1 << 20;
+    /** Deeper than any profile needs, shallow enough that no file can exhaust the stack. */
+    static final int MAX_DEPTH = 32;
+
     private YamlTree() {}
 
     /** Returns the document's root, or empty after reporting a syntax error or an empty file. */
@@ -36,6 +41,10 @@ final class YamlTree {
         String label = file.toString();
         String text;
         try {
+            if (Files.size(file) > MAX_BYTES) {
+                problems.add(new Position(label, 1), "profile is larger than " + (MAX_BYTES >> 10) + " KiB");
+                return Optional.empty();
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             problems.add(new Position(label, 1), "cannot read profile: " + e.getMessage());
@@ -45,7 +54,19 @@ final class YamlTree {
     }
 
     static Optional<ConfigNode> parse(String label, String text, Problems problems) {
-        LoadSettings settings = LoadSettings.builder().setLabel(label).setAllowDuplicateKeys(true).build();
+        if (text.length() > MAX_BYTES) {
+            problems.add(new Position(label, 1), "profile is larger than " + (MAX_BYTES >> 10) + " KiB");
+            return Optional.empty();
+        }
+        int tooDeep = flowDepthExceeded(text);
+        if (tooDeep > 0) {
+            problems.add(new Position(label, tooDeep), "nested deeper than " + MAX_DEPTH + " levels");
+            return Optional.empty();
+        }
+        // A bounded document. Aliases are refused below, at the anchor's line: expanding them is how a
+        // few hundred bytes become gigabytes (an alias bomb) or a walk that never ends (a recursive one).
+        LoadSettings settings = LoadSettings.builder().setLabel(label).setAllowDuplicateKeys(true)
+                .setMaxAliasesForCollections(50).setAllowRecursiveKeys(false).setCodePointLimit(MAX_BYTES).build();
         try (Reader reader = new java.io.StringReader(text)) {
             Composer composer = new Composer(settings, new ParserImpl(settings, new StreamReader(settings, reader)));
             Optional<Node> root = composer.getSingleNode();
@@ -53,7 +74,7 @@ final class YamlTree {
                 problems.add(new Position(label, 1), "profile is empty");
                 return Optional.empty();
             }
-            return Optional.of(convert(label, root.get(), problems));
+            return Optional.of(convert(label, root.get(), problems, 0));
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(1);
             problems.add(new Position(label, line), "YAML syntax: " + e.getProblem());
@@ -61,17 +82,71 @@ final class YamlTree {
         } catch (IOException | RuntimeException e) {
             problems.add(new Position(label, 1), "YAML syntax: " + e.getMessage());
             return Optional.empty();
+        } catch (StackOverflowError e) {
+            // Block nesting is bounded by the file size; this is the backstop should a parser still recurse too far.
+            problems.add(new Position(label, 1), "nested too deeply to read");
+            return Optional.empty();
         }
     }
 
-    private static ConfigNode convert(String label, Node node, Problems problems) {
+    /**
+     * The line where {@code [ ]} / {@code { }} nesting first passes {@link #MAX_DEPTH} (quotes and
+     * comments skipped), or 0. The YAML parser recurses once per level, so this is checked first.
+     */
+    static int flowDepthExceeded(String text) {
+        int depth = 0;
+        int line = 1;
+        char quote = 0;
+        boolean comment = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                line++;
+                comment = false;
+                continue;
+            }
+            if (comment) {
+                continue;
+            }
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else if (c == '\\' && quote == '"') {
+                    i++;
+                }
+                continue;
+            }
+            switch (c) {
+                case '"', '\'' -> quote = c;
+                case '#' -> comment = i == 0 || Character.isWhitespace(text.charAt(i - 1));
+                case '[', '{' -> {
+                    if (++depth > MAX_DEPTH) {
+                        return line;
+                    }
+                }
+                case ']', '}' -> depth = Math.max(0, depth - 1);
+                default -> { }
+            }
+        }
+        return 0;
+    }
+
+    private static ConfigNode convert(String label, Node node, Problems problems, int depth) {
         Position at = new Position(label, line(node));
+        if (node.getAnchor().isPresent()) {
+            problems.add(at, "anchors and aliases (&" + node.getAnchor().get().getValue() + ", *...) are not supported in profiles");
+            return new ConfigNode.Empty(at);
+        }
+        if (depth > MAX_DEPTH) {
+            problems.add(at, "nested deeper than " + MAX_DEPTH + " levels");
+            return new ConfigNode.Empty(at);
+        }
         return switch (node) {
             case ScalarNode s -> s.getTag().equals(Tag.NULL) ? new ConfigNode.Empty(at) : new ConfigNode.Scalar(s.getValue(), at);
             case SequenceNode seq -> {
                 List<ConfigNode> items = new ArrayList<>();
                 for (Node item : seq.getValue()) {
-                    items.add(convert(label, item, problems));
+                    items.add(convert(label, item, problems, depth + 1));
                 }
                 yield new ConfigNode.Sequence(items, at);
             }
@@ -89,7 +164,7 @@ final class YamlTree {
                         problems.add(keyAt, "duplicate key '" + k.getValue() + "' (first at line " + first + ")");
                         continue;
                     }
-                    entries.put(k.getValue(), new ConfigNode.Entry(keyAt, convert(label, t.getValueNode(), problems)));
+                    entries.put(k.getValue(), new ConfigNode.Entry(keyAt, convert(label, t.getValueNode(), problems, depth + 1)));
                 }
                 yield new ConfigNode.Mapping(entries, at);
             }

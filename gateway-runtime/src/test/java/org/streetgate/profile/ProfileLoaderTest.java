@@ -93,6 +93,38 @@ class ProfileLoaderTest {
     }
 
     @Test
+    void an_alias_bomb_a_recursive_alias_and_deep_nesting_fail_with_their_line() throws IOException {
+        Path dir = Files.createTempDirectory("sg-yaml");
+        StringBuilder bomb = new StringBuilder("gateway: {id: pole-1}\nplatform: {url: embedded}\na: &a [\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for (char c = 'b'; c <= 'k'; c++) {
+            char prev = (char) (c - 1);
+            bomb.append(c).append(": &").append(c).append(" [*").append(prev).append(",*").append(prev).append(",*")
+                    .append(prev).append(",*").append(prev).append("]\n");
+        }
+        Path file = Files.writeString(dir.resolve("bomb.yaml"), bomb);
+        assertTrue(Files.size(file) < 500, "a few hundred bytes");
+        List<String> got = problemsOf(file);
+        assertEquals(file + ":3: anchors and aliases (&a, *...) are not supported in profiles", got.getFirst());
+
+        Path recursive = Files.writeString(dir.resolve("recursive.yaml"), "gateway: {id: pole-1}\nplatform: {url: embedded}\n"
+                + "devices: &d\n  - *d\n");
+        assertTrue(problemsOf(recursive).getFirst().startsWith(recursive + ":3: anchors and aliases (&d"), problemsOf(recursive).toString());
+
+        Path deep = Files.writeString(dir.resolve("deep.yaml"), "gateway: {id: pole-1}\nplatform: {url: embedded}\nx: "
+                + "[".repeat(5000) + "]".repeat(5000) + "\n");
+        assertTrue(problemsOf(deep).stream().anyMatch(p -> p.startsWith(deep + ":3: ")), problemsOf(deep).toString());
+
+        Path huge = dir.resolve("huge.yaml");
+        Files.writeString(huge, "# " + "x".repeat(2 << 20) + "\n");
+        assertEquals(List.of(huge + ":1: profile is larger than 1024 KiB"), problemsOf(huge));
+    }
+
+    private List<String> problemsOf(Path file) {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.load(file));
+        return e.problems().stream().map(ConfigProblem::toString).toList();
+    }
+
+    @Test
     void unknown_key_is_reported_on_its_line() {
         assertEquals(List.of(at("unknown-key.yaml", 7, "unknown key 'pol' in devices[0]")), problems("unknown-key.yaml"));
     }
