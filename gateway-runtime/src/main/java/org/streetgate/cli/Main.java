@@ -135,6 +135,11 @@ public final class Main {
         Gateway gateway;
         try {
             gateway = Gateway.start(profile, dataDir, simulate);
+        } catch (ConfigException e) {
+            // A start-up check of what the profile names (a secret file others can read): file:line like validate.
+            Logger.error("start-up refused: {}", e.getMessage());
+            e.problems().forEach(err::println);
+            return BAD_INPUT;
         } catch (RuntimeException e) {
             Logger.error(e, "start-up failed: {}", e.getMessage());
             err.println("streetgate run: start-up failed: " + e.getMessage());
