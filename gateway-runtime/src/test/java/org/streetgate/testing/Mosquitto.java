@@ -50,7 +50,8 @@ public final class Mosquitto implements AutoCloseable {
                     tls_version tlsv1.2
                     """.formatted(port, cafile.toAbsolutePath(), certfile.toAbsolutePath(), keyfile.toAbsolutePath(),
                     requireCertificate, identityAsUsername, identityAsUsername)
-                    + aclFile.map(f -> "acl_file " + f.toAbsolutePath() + "\n").orElse("");
+                    // log_type all: the broker's log shows each denied publish, for tests to read
+                    + aclFile.map(f -> "acl_file " + f.toAbsolutePath() + "\nlog_type all\n").orElse("");
         }
     }
 
