@@ -9,6 +9,7 @@ import org.streetgate.drivers.config.ConfigException;
 import org.streetgate.drivers.spi.DriverRegistry;
 import org.streetgate.profile.Profile;
 import org.streetgate.profile.ProfileLoader;
+import org.streetgate.profile.SecretFiles;
 import org.streetgate.runtime.Gateway;
 import org.streetgate.runtime.Version;
 import org.tinylog.Logger;
@@ -119,6 +120,8 @@ public final class Main {
         Profile profile;
         try {
             profile = new ProfileLoader(DriverRegistry.builtIn()).load(profileFile);
+            // Before logging starts: refused like a bad profile, file:line on stderr, exit 1.
+            SecretFiles.check(profile, dataDir);
         } catch (ConfigException e) {
             e.problems().forEach(err::println);
             return BAD_INPUT;
