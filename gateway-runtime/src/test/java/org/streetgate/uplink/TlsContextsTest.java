@@ -34,6 +34,24 @@ class TlsContextsTest {
         }
     }
 
+    /**
+     * A JRE whose java.security re-enables TLS 1.0 and 1.1 (as some distributions' "legacy"
+     * settings do) still gets only TLS 1.2/1.3 from the uplink: checked in a child JVM, where the
+     * plain JSSE client beside it shows the old versions really were on offer.
+     */
+    @Test
+    void a_jre_that_allows_tls_1_0_and_1_1_still_gets_neither_from_the_uplink() throws Exception {
+        Path security = Files.writeString(dir.resolve("legacy.security"), "jdk.tls.disabledAlgorithms=SSLv3\n");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-Djava.security.properties=" + security, "-cp",
+                System.getProperty("java.class.path"), TlsProtocolsProbe.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("jsse=TLSv1.3,TLSv1.2,TLSv1.1,TLSv1\n"), "the child JVM offers the old versions: " + out);
+        assertTrue(out.contains("uplink=TLSv1.3,TLSv1.2\n"), out);
+    }
+
     @Test
     void a_bad_ca_file_is_named_at_start_up() throws Exception {
         Path ca = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
