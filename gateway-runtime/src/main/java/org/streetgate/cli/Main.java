@@ -9,6 +9,7 @@ import org.streetgate.drivers.config.ConfigException;
 import org.streetgate.drivers.spi.DriverRegistry;
 import org.streetgate.profile.Profile;
 import org.streetgate.profile.ProfileLoader;
+import org.streetgate.profile.SecretFiles;
 import org.streetgate.runtime.Gateway;
 import org.streetgate.runtime.Version;
 import org.tinylog.Logger;
@@ -120,6 +121,8 @@ public final class Main {
         Profile profile;
         try {
             profile = new ProfileLoader(DriverRegistry.builtIn()).load(profileFile);
+            // Before logging starts: refused like a bad profile, file:line on stderr, exit 1.
+            SecretFiles.check(profile, dataDir);
         } catch (ConfigException e) {
             e.problems().forEach(err::println);
             return BAD_INPUT;
@@ -136,6 +139,11 @@ public final class Main {
         Gateway gateway;
         try {
             gateway = Gateway.start(profile, dataDir, simulate);
+        } catch (ConfigException e) {
+            // A start-up check of what the profile names (a secret file others can read): file:line like validate.
+            Logger.error("start-up refused: {}", e.getMessage());
+            e.problems().forEach(err::println);
+            return BAD_INPUT;
         } catch (RuntimeException e) {
             Logger.error(e, "start-up failed: {}", e.getMessage());
             err.println("streetgate run: start-up failed: " + e.getMessage());

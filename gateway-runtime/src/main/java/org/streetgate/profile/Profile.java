@@ -11,10 +11,25 @@ import org.streetgate.drivers.spi.DriverFactory;
 public record Profile(Path file, Gateway gateway, Platform platform, Store store, Health health,
                       Optional<Updates> updates, Optional<org.streetgate.kiosk.KioskSettings> kiosk,
                       org.streetgate.command.CommandSecurity.Settings security, List<Device<?>> devices,
-                      List<String> warnings) {
+                      List<String> warnings, List<SecretFile> secretFiles) {
     public Profile {
         devices = List.copyOf(devices);
         warnings = List.copyOf(warnings);
+        secretFiles = List.copyOf(secretFiles);
+    }
+
+    /**
+     * A file the profile names that holds a secret (password, private key, token), with where the
+     * profile names it, so that start-up can refuse one others may read (see {@link SecretFiles}).
+     *
+     * @param key             the profile key, e.g. {@code platform.tls.key}
+     * @param dataDirRelative whether a relative path is read against the data directory (else the working directory)
+     */
+    public record SecretFile(String key, Path path, org.streetgate.drivers.config.Position at, boolean dataDirRelative) {
+        /** The file as the gateway reads it. */
+        public Path resolve(Path dataDir) {
+            return dataDirRelative ? dataDir.resolve(path) : path;
+        }
     }
 
     /** {@code id} is part of every MQTT topic: {@code [a-z0-9-]{1,64}}. */

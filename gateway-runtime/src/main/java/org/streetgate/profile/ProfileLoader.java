@@ -51,7 +51,8 @@ public final class ProfileLoader {
                 g.string("model", "generic"));
         g.finish();
 
-        Profile.Platform platform = readPlatform(root.requiredMap("platform"));
+        List<Profile.SecretFile> secrets = new ArrayList<>();
+        Profile.Platform platform = readPlatform(root.requiredMap("platform"), secrets);
         Profile.Store store = readStore(root.map("store"));
         Profile.Health health = root.map("health")
                 .map(h -> {
@@ -61,7 +62,7 @@ public final class ProfileLoader {
                 })
                 .orElse(new Profile.Health(Duration.ofSeconds(60)));
 
-        Optional<Profile.Updates> updates = root.map("ota").map(ProfileLoader::readUpdates);
+        Optional<Profile.Updates> updates = root.map("ota").map(o -> readUpdates(o, secrets));
         List<String> warnings = new ArrayList<>();
         CommandSecurity.Settings security = root.map("security")
                 .map(sec -> readSecurity(file, sec, warnings))
@@ -106,7 +107,7 @@ public final class ProfileLoader {
             warnings.add(file + ":" + root.at().line() + ": warning: no security.command-keys: any client that can"
                     + " publish to this gateway's cmd topic can actuate its devices");
         }
-        return new Profile(file, gateway, platform, store, health, updates, kiosk, security, devices, warnings);
+        return new Profile(file, gateway, platform, store, health, updates, kiosk, security, devices, warnings, secrets);
     }
 
     /** The {@code security:} section; key files are read now, so a bad key fails here with its line. */
@@ -176,12 +177,13 @@ public final class ProfileLoader {
         }
     }
 
-    private static Profile.Platform readPlatform(ConfigReader p) {
+    private static Profile.Platform readPlatform(ConfigReader p, List<Profile.SecretFile> secrets) {
         String url = p.string("url", "(tcp|ssl)://[^\\s:/]+:\\d{1,5}|embedded",
                 "tcp://host:port, ssl://host:port or embedded");
         String prefix = p.string("topic-prefix", "sg/v1");
         Optional<String> username = Optional.ofNullable(p.string("username", null));
         Optional<Path> passwordFile = Optional.ofNullable(p.string("password-file", null)).map(Path::of);
+        passwordFile.ifPresent(f -> secrets.add(new Profile.SecretFile("platform.password-file", f, p.at("password-file"), true)));
         if (p.has("password")) {
             p.error("password", "put the password in a file and name it with 'password-file'; it must not be in the profile");
             p.skip("password");
@@ -190,6 +192,7 @@ public final class ProfileLoader {
             var out = new Profile.Tls(Optional.ofNullable(t.string("ca", null)).map(Path::of),
                     Optional.ofNullable(t.string("cert", null)).map(Path::of),
                     Optional.ofNullable(t.string("key", null)).map(Path::of));
+            out.key().ifPresent(k -> secrets.add(new Profile.SecretFile("platform.tls.key", k, t.at("key"), true)));
             t.finish();
             return out;
         });
@@ -234,7 +237,7 @@ public final class ProfileLoader {
         return new Profile.Store(path, maxBytes, window, records);
     }
 
-    private static Profile.Updates readUpdates(ConfigReader o) {
+    private static Profile.Updates readUpdates(ConfigReader o, List<Profile.SecretFile> secrets) {
         Path root = Path.of(o.string("root", "/opt/streetgate"));
         List<String> keys = o.stringList("trusted-keys");
         if (keys.isEmpty()) {
@@ -250,6 +253,8 @@ public final class ProfileLoader {
             bind = p.string("bind", "127.0.0.1");
             port = p.integer("port", 8787, 1, 65535);
             token = Optional.ofNullable(p.string("token-file")).map(Path::of);
+            // UpdateService reads the token file as named: relative to the working directory.
+            token.ifPresent(f -> secrets.add(new Profile.SecretFile("ota.push.token-file", f, p.at("token-file"), false)));
             p.finish();
         }
         Optional<Path> watch = Optional.ofNullable(o.string("watch", null)).map(Path::of);

@@ -142,6 +142,7 @@ public final class Gateway implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create data directory " + dataDir + ": " + e.getMessage(), e);
         }
+        org.streetgate.profile.SecretFiles.check(profile, dataDir); // before any secret is read
         Gateway g = new Gateway(profile, dataDir, simulateAll, clock);
         g.startParts();
         return g;

@@ -174,19 +174,20 @@ public final class MqttUplink implements AutoCloseable {
                     backoff.reset();
                 } catch (MqttException e) {
                     connectFailures.incrementAndGet();
-                    int code = e.getReasonCode();
-                    Duration wait;
-                    if (code == MqttException.REASON_CODE_FAILED_AUTHENTICATION
-                            || code == MqttException.REASON_CODE_NOT_AUTHORIZED) {
-                        // Wrong credentials do not fix themselves: retry slowly, do not hammer the broker.
-                        wait = settings.reconnectMax();
-                        lastError = "authentication failed for " + serverUri + " (check username and password-file)";
-                        Logger.error("uplink: {}; retrying in {} s", lastError, wait.toSeconds());
-                    } else {
-                        wait = backoff.next();
-                        lastError = "cannot connect to " + serverUri + ": " + describe(e);
-                        Logger.warn("uplink: {}; retrying in {} ms", lastError, wait.toMillis());
-                    }
+                    ConnectFailure failure = ConnectFailure.of(e, serverUri, settings);
+                    lastError = failure.reason();
+                    Duration wait = switch (failure) {
+                        case ConnectFailure.Misconfigured m -> {
+                            // Wrong credentials or certificates do not fix themselves: retry slowly, do not hammer the broker.
+                            Logger.error("uplink: {}; retrying in {} s", m.reason(), settings.reconnectMax().toSeconds());
+                            yield settings.reconnectMax();
+                        }
+                        case ConnectFailure.Unreachable u -> {
+                            Duration next = backoff.next();
+                            Logger.warn("uplink: {}; retrying in {} ms", u.reason(), next.toMillis());
+                            yield next;
+                        }
+                    };
                     Thread.sleep(wait);
                 }
             } catch (InterruptedException e) {
@@ -194,11 +195,6 @@ public final class MqttUplink implements AutoCloseable {
                 return;
             }
         }
-    }
-
-    private static String describe(MqttException e) {
-        Throwable cause = e.getCause();
-        return cause != null && cause.getMessage() != null ? cause.getMessage() : e.getMessage();
     }
 
     private void onConnected(boolean reconnect) {

@@ -63,6 +63,25 @@ class MainTest {
     }
 
     @Test
+    void run_refuses_a_password_file_others_can_read_with_file_line_and_the_fix(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path data = java.nio.file.Files.createDirectories(dir.resolve("data"));
+        java.nio.file.Path secret = java.nio.file.Files.writeString(data.resolve("mqtt.secret"), "s3cret\n");
+        java.nio.file.Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        java.nio.file.Path profile = java.nio.file.Files.writeString(dir.resolve("pole.yaml"), """
+                gateway: {id: pole-7}
+                platform:
+                  url: tcp://127.0.0.1:1
+                  password-file: mqtt.secret
+                devices: []
+                """);
+        assertEquals(1, run("run", "--profile", profile.toString(), "--data-dir", data.toString()));
+        assertEquals(profile + ":4: platform.password-file mqtt.secret is readable by group/others (mode 0644): run chmod 600 "
+                + secret + "\n", err());
+        assertTrue(!java.nio.file.Files.exists(data.resolve("logs")), "refused before logging or anything else started");
+    }
+
+    @Test
     void version_and_help() {
         assertEquals(0, run("version"));
         assertTrue(out().startsWith("streetgate "), out());

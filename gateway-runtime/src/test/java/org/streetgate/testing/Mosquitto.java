@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.streetgate.uplink.EmbeddedBroker;
 
@@ -14,12 +15,70 @@ public final class Mosquitto implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final String access;
+    private final Optional<Tls> tls;
+    private final int tlsPort;
     private Process process;
 
     private Mosquitto(Path dir, int port, String access) {
+        this(dir, port, access, Optional.empty());
+    }
+
+    private Mosquitto(Path dir, int port, String access, Optional<Tls> tls) {
         this.dir = dir;
         this.port = port;
         this.access = access;
+        this.tls = tls;
+        this.tlsPort = tls.isPresent() ? EmbeddedBroker.freeLoopbackPort() : -1;
+    }
+
+    /**
+     * A TLS listener, in mosquitto.conf's words. {@code identityAsUsername} makes the client
+     * certificate's CN the username (for ACL patterns on {@code %u}) and the client id too, so no
+     * client can take over another's session. {@code aclFile}, if given, applies to every listener.
+     */
+    public record Tls(Path cafile, Path certfile, Path keyfile, boolean requireCertificate, boolean identityAsUsername,
+                      Optional<Path> aclFile) {
+        String config(int port) {
+            return """
+                    listener %d 127.0.0.1
+                    cafile %s
+                    certfile %s
+                    keyfile %s
+                    require_certificate %s
+                    use_identity_as_username %s
+                    use_username_as_clientid %s
+                    tls_version tlsv1.2
+                    """.formatted(port, cafile.toAbsolutePath(), certfile.toAbsolutePath(), keyfile.toAbsolutePath(),
+                    requireCertificate, identityAsUsername, identityAsUsername)
+                    // log_type all: the broker's log shows each denied publish, for tests to read
+                    + aclFile.map(f -> "acl_file " + f.toAbsolutePath() + "\nlog_type all\n").orElse("");
+        }
+    }
+
+    /**
+     * A broker with the TLS listener {@code tls} (see {@link #tlsUri()}) beside the plain one
+     * ({@link #uri()}), which admits anonymous observers unless an ACL file is given.
+     */
+    public static Mosquitto startTls(Path dir, Tls tls) throws IOException, InterruptedException {
+        String access = tls.aclFile().isPresent() ? "allow_anonymous false" : "allow_anonymous true";
+        Mosquitto m = new Mosquitto(dir, EmbeddedBroker.freeLoopbackPort(), access,
+                Optional.of(tls));
+        m.restart();
+        return m;
+    }
+
+    /** The TLS listener as {@code ssl://127.0.0.1:port}. */
+    public String tlsUri() {
+        return "ssl://127.0.0.1:" + tlsPort;
+    }
+
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /** What the broker logged so far (connections refused, TLS errors). */
+    public String log() throws IOException {
+        return Files.readString(dir.resolve("mosquitto-" + port + ".log"));
     }
 
     public static Mosquitto start(Path dir) throws IOException, InterruptedException {
@@ -70,7 +129,8 @@ public final class Mosquitto implements AutoCloseable {
                 max_inflight_messages 0
                 max_queued_messages 1000000
                 message_size_limit 0
-                """.formatted(port, access, dir.toAbsolutePath(), port));
+                """.formatted(port, access, dir.toAbsolutePath(), port)
+                + tls.map(t -> t.config(tlsPort)).orElse(""));
         String binary = Files.isExecutable(Path.of("/usr/sbin/mosquitto")) ? "/usr/sbin/mosquitto" : "mosquitto";
         process = new ProcessBuilder(binary, "-c", conf.toString())
                 .redirectErrorStream(true)
@@ -78,8 +138,11 @@ public final class Mosquitto implements AutoCloseable {
                 .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
-            try (Socket s = new Socket()) {
+            try (Socket s = new Socket(); Socket t = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                if (tlsPort > 0) {
+                    t.connect(new InetSocketAddress("127.0.0.1", tlsPort), 200);
+                }
                 return;
             } catch (IOException notYet) {
                 if (!process.isAlive()) {

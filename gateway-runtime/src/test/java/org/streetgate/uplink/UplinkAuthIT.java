@@ -21,7 +21,8 @@ class UplinkAuthIT {
 
     private Gateway start(Mosquitto broker, String password) throws Exception {
         Path data = Files.createDirectories(dir.resolve("data-" + password));
-        Files.writeString(data.resolve("mqtt.secret"), password + "\n");
+        Path secret = Files.writeString(data.resolve("mqtt.secret"), password + "\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         String yaml = Profiles.gateway(broker.uri(), "username: pole-7\n  password-file: mqtt.secret",
                 "{path: outbox.db, max-bytes: 16MiB}", "")
                 .replace("reconnect-max: 500ms", "reconnect-max: 2s");
