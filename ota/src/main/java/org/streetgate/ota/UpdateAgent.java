@@ -325,12 +325,71 @@ public final class UpdateAgent implements AutoCloseable {
      * has been stable for one polling interval. Polls rather than using WatchService, which misses
      * events on removable and network filesystems. Close the handle to stop.
      */
-    public AutoCloseable watchDirectory(Path dir) {
+    public DirectoryWatch watchDirectory(Path dir) {
         ensureOpen();
-        Thread t = Thread.ofVirtual().name("ota-watch").start(() -> watchLoop(dir));
-        AutoCloseable handle = t::interrupt;
-        resources.add(handle);
-        return handle;
+        DirectoryWatch watch = new DirectoryWatch();
+        watch.thread = Thread.ofVirtual().name("ota-watch").unstarted(() -> watchLoop(dir, watch));
+        watch.thread.start();
+        resources.add(watch);
+        return watch;
+    }
+
+    /**
+     * A running {@link #watchDirectory(Path)}. Counts its completed scans and the installs it put off
+     * because another install was busy, so a caller (a test, the health report) can wait for "the
+     * watcher looked again" instead of guessing how long that takes.
+     */
+    public static final class DirectoryWatch implements AutoCloseable {
+        private final Object lock = new Object();
+        private long scans;
+        private long deferred;
+        private Thread thread;
+
+        /** Directory scans completed so far. */
+        public long scans() {
+            synchronized (lock) {
+                return scans;
+            }
+        }
+
+        /** Installs put off because another install held the lock or a trial was pending. */
+        public long deferred() {
+            synchronized (lock) {
+                return deferred;
+            }
+        }
+
+        /** Wait until at least {@code n} scans have completed; false when {@code timeout} passed first. */
+        public boolean awaitScans(long n, Duration timeout) throws InterruptedException {
+            long until = System.nanoTime() + timeout.toNanos();
+            synchronized (lock) {
+                while (scans < n) {
+                    long left = until - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                }
+                return true;
+            }
+        }
+
+        private void count(boolean scan, boolean defer) {
+            synchronized (lock) {
+                if (scan) {
+                    scans++;
+                }
+                if (defer) {
+                    deferred++;
+                }
+                lock.notifyAll();
+            }
+        }
+
+        @Override
+        public void close() {
+            thread.interrupt();
+        }
     }
 
     /** Exit status when the agent halts a gateway that did not restart after a failed trial. */
@@ -506,7 +565,7 @@ public final class UpdateAgent implements AutoCloseable {
         }
     }
 
-    private void watchLoop(Path dir) {
+    private void watchLoop(Path dir, DirectoryWatch watch) {
         record Seen(long size, long modified) {
         }
         Map<Path, Seen> pending = new HashMap<>();
@@ -528,6 +587,7 @@ public final class UpdateAgent implements AutoCloseable {
                                 installFile(p, false);
                             } catch (BusyException e) {
                                 done.remove(p); // not refused, just not now: try again at the next poll
+                                watch.count(false, true);
                                 Logger.info("OTA: {} waits: {}", p, e.getMessage());
                             } catch (RuntimeException e) {
                                 Logger.warn("OTA: {} not installed: {}", p, e.getMessage());
@@ -540,6 +600,7 @@ public final class UpdateAgent implements AutoCloseable {
                     Logger.debug("OTA: cannot list {}: {}", dir, e.getMessage()); // stick pulled mid-scan
                 }
             }
+            watch.count(true, false);
             try {
                 Thread.sleep(options.watchInterval());
             } catch (InterruptedException e) {
