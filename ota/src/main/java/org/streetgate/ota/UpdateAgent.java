@@ -213,7 +213,9 @@ public final class UpdateAgent implements AutoCloseable {
         CompletableFuture<StagedRelease> result = new CompletableFuture<>();
         try {
             root.ensureLayout();
-            checkNotOnProbation(root.journal().load());
+            OtaState s = root.journal().load();
+            checkNotOnProbation(s);
+            checkNotRefusedBefore(s, offer);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -240,8 +242,14 @@ public final class UpdateAgent implements AutoCloseable {
             try {
                 return installLocked(bundle, reinstall, before, null);
             } catch (OtaException e) {
+                restore(before, e.getMessage(), null);
                 emit(new OtaEvent.Failed(null, e.getMessage(), e instanceof BundleException));
-                restore(before, e.getMessage());
+                throw e;
+            } catch (RuntimeException e) {
+                String why = "internal error while installing " + bundle.getFileName() + ": " + e;
+                Logger.error(e, "OTA: {}", why);
+                restore(before, why, null);
+                emit(new OtaEvent.Failed(null, why, false));
                 throw e;
             }
         }
@@ -436,6 +444,10 @@ public final class UpdateAgent implements AutoCloseable {
 
     private StagedRelease runOffer(Offer offer) {
         OtaState before = root.journal().load();
+        if (before.phase() == Phase.DOWNLOADING || before.phase() == Phase.VERIFIED) {
+            // Resuming after a restart: whatever happens now, the offer must not be resumed yet again.
+            before = before.withPhase(Phase.IDLE).withOffer(null);
+        }
         try {
             OtaState s = root.journal().save(before.withPhase(Phase.DOWNLOADING).withOffer(offer).withReason(null));
             emit(new OtaEvent.Progress(Phase.DOWNLOADING, 0, offer.version()));
@@ -452,11 +464,42 @@ public final class UpdateAgent implements AutoCloseable {
             } finally {
                 deleteQuietly(file); // installed or refused, the downloaded bundle is not needed again
             }
+        } catch (BundleException e) {
+            restore(before, e.getMessage(), remembersRefusal(e.reason()) ? offer.sha256() : null);
+            emit(new OtaEvent.Failed(offer.version(), e.getMessage(), true));
+            throw e;
         } catch (OtaException e) {
-            emit(new OtaEvent.Failed(offer.version(), e.getMessage(), e instanceof BundleException));
-            restore(before, e.getMessage());
+            restore(before, e.getMessage(), null);
+            emit(new OtaEvent.Failed(offer.version(), e.getMessage(), false));
+            throw e;
+        } catch (RuntimeException e) {
+            // A bug, never silence: report it like any failure and do not try the same bytes again.
+            String why = "internal error while installing: " + e;
+            Logger.error(e, "OTA: {}", why);
+            restore(before, why, offer.sha256());
+            emit(new OtaEvent.Failed(offer.version(), why, false));
             throw e;
         }
+    }
+
+    /**
+     * A refusal that is a property of the bytes (and the trust list) is remembered; one that depends on
+     * this gateway's model or agent version is not, since a profile change or an agent update changes it.
+     */
+    private static boolean remembersRefusal(BundleException.Reason r) {
+        return switch (r) {
+            case INCOMPATIBLE_MODEL, AGENT_TOO_OLD, REFUSED_BEFORE, BAD_OFFER -> false;
+            case MALFORMED, UNSIGNED, BAD_SIGNATURE, UNKNOWN_KEY, UNLISTED_ENTRY, MISSING_ENTRY, DUPLICATE_ENTRY,
+                 UNSAFE_PATH, SYMLINK, SIZE_MISMATCH, HASH_MISMATCH, DOWNGRADE, REPLAY, PREVIOUSLY_FAILED -> true;
+        };
+    }
+
+    private static void checkNotRefusedBefore(OtaState s, Offer offer) {
+        s.refusal(offer.sha256()).ifPresent(r -> {
+            throw new BundleException(BundleException.Reason.REFUSED_BEFORE, "offer " + offer.version() + ": bundle "
+                    + org.streetgate.ota.util.Hex.shortHash(offer.sha256()) + " was refused before (" + r.reason()
+                    + "); it is not downloaded again");
+        });
     }
 
     private StagedRelease installLocked(Path bundle, boolean reinstall, OtaState s, String offeredVersion) {
@@ -526,10 +569,16 @@ public final class UpdateAgent implements AutoCloseable {
     }
 
     /** Put the journal back to where it was before a failed install, keeping the generation moving forward. */
-    private void restore(OtaState before, String reason) {
-        OtaState now = root.journal().load();
-        if (now.generation() != before.generation()) {
-            root.journal().save(before.withGeneration(now.generation()).withReason(reason));
+    private void restore(OtaState before, String reason, String refusedSha256) {
+        try {
+            OtaState now = root.journal().load();
+            if (now.generation() != before.generation() || refusedSha256 != null) {
+                OtaState back = before.withGeneration(now.generation()).withReason(reason);
+                root.journal().save(refusedSha256 == null ? back : back.withRefusal(refusedSha256, reason));
+            }
+        } catch (OtaException e) {
+            // The failure itself must still be reported; the boot check converges the journal later.
+            Logger.error("OTA: cannot restore the journal after a failed install: {}", e.getMessage());
         }
     }
 

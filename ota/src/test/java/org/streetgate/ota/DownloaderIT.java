@@ -233,4 +233,34 @@ class DownloaderIT {
         assertThrows(BundleException.class, () -> Offer.fromArgs(java.util.Map.of(
                 "url", "http://x/y.sgb", "sha256", "abc", "size", 10, "version", "1")));
     }
+
+    @Test
+    void bundle_refused_after_a_resumed_download_is_reported_and_never_downloaded_again() throws Exception {
+        Fixture f = new Fixture(tmp).provision();
+        byte[] bundle = Files.readAllBytes(TestBundles.bundle(f.work, TestBundles.newKey(), "1.1.0", 11, "healthy"));
+        f.options = f.options.withDownload(FAST);
+        try (BundleServer server = new BundleServer(bundle, true)) {
+            Offer offer = new Offer(server.url(), Hex.sha256(bundle), bundle.length, "1.1.0");
+            // As after a crash mid-download: the journal says DOWNLOADING, so start() resumes the offer.
+            f.installRoot().journal().save(f.state().withPhase(Phase.DOWNLOADING).withOffer(offer));
+            try (UpdateAgent a = f.agent()) {
+                a.start();
+                f.awaitEvents(OtaEvent.Failed.class, 1, Duration.ofSeconds(10));
+            }
+            OtaEvent.Failed failed = f.events(OtaEvent.Failed.class).get(0);
+            assertTrue(failed.refused());
+            assertTrue(failed.reason().contains("signed only by unknown key"), failed.reason());
+            assertEquals(1, server.requests());
+            assertFalse(f.state().phase() == Phase.DOWNLOADING, "the refused offer is not left to resume: " + f.state());
+
+            try (UpdateAgent a = f.agent()) {
+                a.start(); // the next start: nothing to resume
+                BundleException again = assertThrows(BundleException.class, () -> a.offer(offer));
+                assertEquals(BundleException.Reason.REFUSED_BEFORE, again.reason());
+                assertTrue(again.getMessage().contains("was refused before"), again.getMessage());
+            }
+            assertEquals(1, server.requests(), "downloaded once, never again");
+            assertEquals(1, f.events(OtaEvent.Failed.class).size());
+        }
+    }
 }
