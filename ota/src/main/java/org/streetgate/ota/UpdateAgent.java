@@ -543,10 +543,11 @@ public final class UpdateAgent implements AutoCloseable {
             throw new BundleException(BundleException.Reason.AGENT_TOO_OLD, "bundle " + m.version() + " needs agent "
                     + m.minAgent() + " or newer, this agent is " + agentVersion);
         }
-        long installed = s.installedCounter();
+        InstallRoot.Floor floor = root.counterFloor(s);
+        long installed = floor.counter();
         if (m.releaseCounter() < installed) {
             throw new BundleException(BundleException.Reason.DOWNGRADE, "release counter " + m.releaseCounter() + " ("
-                    + m.version() + ") is lower than the installed " + installed + " (" + s.installedVersion()
+                    + m.version() + ") is lower than the installed " + installed + " (" + floor.version()
                     + "): downgrades are refused; re-release the old content with a higher counter");
         }
         if (m.releaseCounter() == installed && !reinstall) {

@@ -380,4 +380,40 @@ class UpdateAgentTest {
         assertEquals("1.1.0", f.currentVersion(), "installed once the lock was free");
         assertEquals(List.of(), f.events(OtaEvent.Failed.class));
     }
+
+    @Test
+    void missing_journal_keeps_the_release_counter_of_its_previous_copy() throws IOException {
+        Path journal = f.installRoot().stateDir().resolve("ota.json");
+        Files.delete(journal); // ota.json.prev still holds counter 10
+        assertEquals(10, f.state().installedCounter());
+        try (UpdateAgent a = f.agent()) {
+            BundleException e = assertThrows(BundleException.class, () -> a.installFile(f.bundle("0.3.0", 3, "healthy"), false));
+            assertEquals(Reason.DOWNGRADE, e.reason());
+            assertTrue(e.getMessage().contains("lower than the installed 10"), e.getMessage());
+        }
+        assertEquals("1.0.0", f.currentVersion());
+    }
+
+    @Test
+    void journal_copy_with_a_lower_counter_never_lowers_the_floor() throws IOException {
+        Path journal = f.installRoot().stateDir().resolve("ota.json");
+        Path prev = f.installRoot().stateDir().resolve("ota.json.prev");
+        Files.writeString(journal, Files.readString(journal).replaceAll("\"installedCounter\" : 10", "\"installedCounter\" : 2"));
+        assertTrue(Files.readString(journal).contains("\"installedCounter\" : 2"), "the test edits the journal");
+        assertTrue(Files.readString(prev).contains("\"installedCounter\" : 10"));
+        assertEquals(10, f.state().installedCounter());
+    }
+
+    @Test
+    void with_both_journal_copies_lost_the_installed_releases_set_the_floor() throws IOException {
+        Files.delete(f.installRoot().stateDir().resolve("ota.json"));
+        Files.delete(f.installRoot().stateDir().resolve("ota.json.prev"));
+        try (UpdateAgent a = f.agent()) {
+            BundleException e = assertThrows(BundleException.class, () -> a.installFile(f.bundle("0.3.0", 3, "healthy"), false));
+            assertEquals(Reason.DOWNGRADE, e.reason());
+            assertTrue(e.getMessage().contains("lower than the installed 10 (1.0.0)"), e.getMessage());
+            assertEquals(Reason.REPLAY, assertThrows(BundleException.class,
+                    () -> a.installFile(f.bundle("1.0.0", 10, "healthy"), false)).reason());
+        }
+    }
 }
