@@ -26,6 +26,8 @@ final class Fixture {
     final List<String> trust;
     final List<OtaEvent> events = new CopyOnWriteArrayList<>();
     private final Object eventSignal = new Object();
+    /** Behaviour forced on a release from outside it (a changed device, a full disk), by release name. */
+    final java.util.Map<String, String> brokenOutside = new java.util.concurrent.ConcurrentHashMap<>();
     UpdateAgent.Options options = UpdateAgent.Options.defaults().withRestartGrace(null); // never halt the test JVM
 
     Fixture(Path tmp) throws IOException {
@@ -84,7 +86,8 @@ final class Fixture {
      */
     String startRelease() throws IOException {
         BootCheck.run(root);
-        String behaviour = Files.readString(installRoot().current().resolve("conf/behaviour"), StandardCharsets.UTF_8).strip();
+        String behaviour = brokenOutside.getOrDefault(current(),
+                Files.readString(installRoot().current().resolve("conf/behaviour"), StandardCharsets.UTF_8).strip());
         try (UpdateAgent a = agent()) {
             a.start();
             switch (behaviour) {

@@ -210,11 +210,11 @@ class UpdateAgentTest {
             a.installFile(f.bundle("1.1.0", 11, "healthy"), false);
         }
         f.startRelease();
-        Path conf = f.installRoot().resolve(f.current()).resolve("conf/behaviour"); // 1.1's own copy
+        String release11 = f.current();
         try (UpdateAgent a = f.agent()) {
             a.installFile(f.bundle("1.2.0", 12, "crash"), false);
         }
-        Files.writeString(conf, "crash");
+        f.brokenOutside.put(release11, "crash");
         assertEquals("factory", f.startUntilStable());
         assertEquals("0.9.0", f.currentVersion());
         OtaEvent.RolledBack last = f.events(OtaEvent.RolledBack.class).get(f.events(OtaEvent.RolledBack.class).size() - 1);
