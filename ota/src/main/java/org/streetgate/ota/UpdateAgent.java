@@ -60,10 +60,18 @@ public final class UpdateAgent implements AutoCloseable {
      * @param restartGrace   after a trial failed, halt the JVM if it is still running this long after
      *                       {@link OtaEvent.RestartRequired} (a hung gateway would otherwise never reach
      *                       the boot check); null never halts. Closing the agent cancels it.
+     * @param allowedHosts   the only hosts an offer (and any redirect) may name, from the profile's
+     *                       {@code ota.allowed-hosts}; empty (the default) refuses every offer
      */
     public record Options(int trialAttempts, Duration healthDeadline, Downloader.Settings download, Disk disk,
-                          Duration watchInterval, long maxPushBytes, Duration restartGrace) {
+                          Duration watchInterval, long maxPushBytes, Duration restartGrace, List<String> allowedHosts) {
         public Options {
+            allowedHosts = allowedHosts == null ? List.of() : allowedHosts.stream().map(h -> {
+                if (h == null || !h.matches("[A-Za-z0-9.:\\[\\]-]{1,253}")) {
+                    throw new IllegalArgumentException("allowedHosts: '" + h + "' is not a host name or address");
+                }
+                return h.toLowerCase(java.util.Locale.ROOT);
+            }).toList();
             if (trialAttempts < 1) {
                 throw new IllegalArgumentException("trialAttempts must be >= 1");
             }
@@ -74,27 +82,31 @@ public final class UpdateAgent implements AutoCloseable {
 
         public static Options defaults() {
             return new Options(3, Duration.ofMinutes(5), Downloader.Settings.defaults(), Disk.REAL, Duration.ofSeconds(2),
-                    Offer.MAX_SIZE, Duration.ofSeconds(60));
+                    Offer.MAX_SIZE, Duration.ofSeconds(60), List.of());
         }
 
         public Options withRestartGrace(Duration d) {
-            return new Options(trialAttempts, healthDeadline, download, disk, watchInterval, maxPushBytes, d);
+            return new Options(trialAttempts, healthDeadline, download, disk, watchInterval, maxPushBytes, d, allowedHosts);
         }
 
         public Options withHealthDeadline(Duration d) {
-            return new Options(trialAttempts, d, download, disk, watchInterval, maxPushBytes, restartGrace);
+            return new Options(trialAttempts, d, download, disk, watchInterval, maxPushBytes, restartGrace, allowedHosts);
         }
 
         public Options withDownload(Downloader.Settings s) {
-            return new Options(trialAttempts, healthDeadline, s, disk, watchInterval, maxPushBytes, restartGrace);
+            return new Options(trialAttempts, healthDeadline, s, disk, watchInterval, maxPushBytes, restartGrace, allowedHosts);
         }
 
         public Options withDisk(Disk d) {
-            return new Options(trialAttempts, healthDeadline, download, d, watchInterval, maxPushBytes, restartGrace);
+            return new Options(trialAttempts, healthDeadline, download, d, watchInterval, maxPushBytes, restartGrace, allowedHosts);
+        }
+
+        public Options withAllowedHosts(List<String> hosts) {
+            return new Options(trialAttempts, healthDeadline, download, disk, watchInterval, maxPushBytes, restartGrace, hosts);
         }
 
         public Options withWatchInterval(Duration d) {
-            return new Options(trialAttempts, healthDeadline, download, disk, d, maxPushBytes, restartGrace);
+            return new Options(trialAttempts, healthDeadline, download, disk, d, maxPushBytes, restartGrace, allowedHosts);
         }
     }
 
@@ -206,6 +218,10 @@ public final class UpdateAgent implements AutoCloseable {
      */
     public synchronized CompletableFuture<StagedRelease> offer(Offer offer) {
         ensureOpen();
+        if (!options.allowedHosts().contains(offer.host())) {
+            throw new BundleException(BundleException.Reason.BAD_OFFER, "offer: host '" + offer.host()
+                    + "' is not allowed; the profile's ota.allowed-hosts lists " + options.allowedHosts());
+        }
         if (offer.equals(inFlightOffer) && !inFlight.isDone()) {
             return inFlight; // the platform repeated an offer we are already working on
         }
@@ -662,7 +678,7 @@ public final class UpdateAgent implements AutoCloseable {
 
     private synchronized Downloader downloader() {
         if (downloader == null) {
-            downloader = new Downloader(Downloader.defaultClient(), options.disk(), options.download());
+            downloader = new Downloader(Downloader.defaultClient(), options.disk(), options.download(), options.allowedHosts());
         }
         return downloader;
     }

@@ -37,7 +37,8 @@ public final class FakeGateway {
         Path root = Path.of(args[0]);
         UpdateAgent.Options options = UpdateAgent.Options.defaults().withDownload(
                 new Downloader.Settings(4, Duration.ofMillis(10), Duration.ofMillis(40), 0, Duration.ofSeconds(10)))
-                .withHealthDeadline(Duration.ofSeconds(1)).withRestartGrace(Duration.ofMillis(500));
+                .withHealthDeadline(Duration.ofSeconds(1)).withRestartGrace(Duration.ofMillis(500))
+                .withAllowedHosts(List.of("127.0.0.1"));
         // Counted down when a resumed install ends either way (staged or failed).
         CountDownLatch installEnded = new CountDownLatch(1);
         try (UpdateAgent agent = new UpdateAgent(root, List.of(args[1]), TestBundles.MODEL, "1.0.0", e -> {

@@ -28,7 +28,8 @@ final class Fixture {
     private final Object eventSignal = new Object();
     /** Behaviour forced on a release from outside it (a changed device, a full disk), by release name. */
     final java.util.Map<String, String> brokenOutside = new java.util.concurrent.ConcurrentHashMap<>();
-    UpdateAgent.Options options = UpdateAgent.Options.defaults().withRestartGrace(null); // never halt the test JVM
+    UpdateAgent.Options options = UpdateAgent.Options.defaults().withRestartGrace(null) // never halt the test JVM
+            .withAllowedHosts(List.of("127.0.0.1"));
 
     Fixture(Path tmp) throws IOException {
         work = Files.createDirectories(tmp.resolve("work"));
