@@ -62,10 +62,14 @@ public final class UpdateAgent implements AutoCloseable {
      *                       the boot check); null never halts. Closing the agent cancels it.
      * @param allowedHosts   the only hosts an offer (and any redirect) may name, from the profile's
      *                       {@code ota.allowed-hosts}; empty (the default) refuses every offer
+     * @param push           limits of the push endpoint: connections, header size, timeouts, wrong-token
+     *                       lock-out, and whether it may bind an address other than loopback
      */
     public record Options(int trialAttempts, Duration healthDeadline, Downloader.Settings download, Disk disk,
-                          Duration watchInterval, long maxPushBytes, Duration restartGrace, List<String> allowedHosts) {
+                          Duration watchInterval, long maxPushBytes, Duration restartGrace, List<String> allowedHosts,
+                          PushEndpoint.Limits push) {
         public Options {
+            Objects.requireNonNull(push, "push");
             allowedHosts = allowedHosts == null ? List.of() : allowedHosts.stream().map(h -> {
                 if (h == null || !h.matches("[A-Za-z0-9.:\\[\\]-]{1,253}")) {
                     throw new IllegalArgumentException("allowedHosts: '" + h + "' is not a host name or address");
@@ -82,31 +86,37 @@ public final class UpdateAgent implements AutoCloseable {
 
         public static Options defaults() {
             return new Options(3, Duration.ofMinutes(5), Downloader.Settings.defaults(), Disk.REAL, Duration.ofSeconds(2),
-                    Offer.MAX_SIZE, Duration.ofSeconds(60), List.of());
+                    Offer.MAX_SIZE, Duration.ofSeconds(60), List.of(),
+                    PushEndpoint.Limits.defaults());
         }
 
         public Options withRestartGrace(Duration d) {
-            return new Options(trialAttempts, healthDeadline, download, disk, watchInterval, maxPushBytes, d, allowedHosts);
+            return new Options(trialAttempts, healthDeadline, download, disk, watchInterval, maxPushBytes, d, allowedHosts, push);
         }
 
         public Options withHealthDeadline(Duration d) {
-            return new Options(trialAttempts, d, download, disk, watchInterval, maxPushBytes, restartGrace, allowedHosts);
+            return new Options(trialAttempts, d, download, disk, watchInterval, maxPushBytes, restartGrace, allowedHosts, push);
         }
 
         public Options withDownload(Downloader.Settings s) {
-            return new Options(trialAttempts, healthDeadline, s, disk, watchInterval, maxPushBytes, restartGrace, allowedHosts);
+            return new Options(trialAttempts, healthDeadline, s, disk, watchInterval, maxPushBytes, restartGrace, allowedHosts, push);
         }
 
         public Options withDisk(Disk d) {
-            return new Options(trialAttempts, healthDeadline, download, d, watchInterval, maxPushBytes, restartGrace, allowedHosts);
+            return new Options(trialAttempts, healthDeadline, download, d, watchInterval, maxPushBytes, restartGrace, allowedHosts, push);
         }
 
         public Options withAllowedHosts(List<String> hosts) {
-            return new Options(trialAttempts, healthDeadline, download, disk, watchInterval, maxPushBytes, restartGrace, hosts);
+            return new Options(trialAttempts, healthDeadline, download, disk, watchInterval, maxPushBytes, restartGrace, hosts, push);
+        }
+
+        public Options withPush(PushEndpoint.Limits limits) {
+            return new Options(trialAttempts, healthDeadline, download, disk, watchInterval, maxPushBytes, restartGrace,
+                    allowedHosts, limits);
         }
 
         public Options withWatchInterval(Duration d) {
-            return new Options(trialAttempts, healthDeadline, download, disk, d, maxPushBytes, restartGrace, allowedHosts);
+            return new Options(trialAttempts, healthDeadline, download, disk, d, maxPushBytes, restartGrace, allowedHosts, push);
         }
     }
 
@@ -429,11 +439,13 @@ public final class UpdateAgent implements AutoCloseable {
 
     /**
      * Start the technician push endpoint: {@code PUT /ota/bundle} with {@code Authorization: Bearer TOKEN}.
-     * Binds where asked (127.0.0.1 unless the profile says otherwise); refuses to start without a token.
+     * Binds where asked (127.0.0.1 unless the profile says otherwise; another address needs
+     * {@code Options.push().allowNonLoopback()}); refuses to start without a token.
      */
     public PushEndpoint startPushEndpoint(InetSocketAddress bind, String token) {
         ensureOpen();
-        PushEndpoint endpoint = PushEndpoint.start(bind, token, root.downloads(), options.maxPushBytes(), this::installFile);
+        PushEndpoint endpoint = PushEndpoint.start(bind, token, root.downloads(), options.maxPushBytes(), options.disk(),
+                options.push(), this::installFile);
         resources.add(endpoint);
         return endpoint;
     }
