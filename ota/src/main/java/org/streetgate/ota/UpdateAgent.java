@@ -207,6 +207,16 @@ public final class UpdateAgent implements AutoCloseable {
             Logger.info("OTA: resuming the interrupted download of {}", s.offer().version());
             try {
                 offer(s.offer());
+            } catch (BundleException e) {
+                // Refused as it stands (a host no longer allowed, refused before): it never will be resumed.
+                Logger.warn("OTA: the interrupted download of {} is dropped: {}", s.offer().version(), e.getMessage());
+                try (InstallLock lock = InstallLock.acquire(root.lockFile(), Duration.ofSeconds(10))) {
+                    OtaState now = root.journal().load();
+                    if (now.phase() == Phase.DOWNLOADING || now.phase() == Phase.VERIFIED) {
+                        root.journal().save(now.withPhase(Phase.IDLE).withOffer(null).withReason(e.getMessage()));
+                    }
+                }
+                emit(new OtaEvent.Failed(s.offer().version(), e.getMessage(), true));
             } catch (OtaException e) {
                 Logger.warn("OTA: cannot resume the interrupted download: {}", e.getMessage());
             }

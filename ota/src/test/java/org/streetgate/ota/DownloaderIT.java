@@ -344,4 +344,18 @@ class DownloaderIT {
         all.addAll(b);
         return all;
     }
+
+    @Test
+    void interrupted_offer_from_a_host_no_longer_allowed_is_dropped_not_resumed_at_every_start() throws Exception {
+        Fixture f = new Fixture(tmp).provision();
+        Offer offer = new Offer(java.net.URI.create("http://old-cdn.example/b.sgb"), "b".repeat(64), 10, "1.1.0");
+        f.installRoot().journal().save(f.state().withPhase(Phase.DOWNLOADING).withOffer(offer));
+        try (UpdateAgent a = f.agent()) {
+            a.start();
+        }
+        assertEquals(Phase.IDLE, f.state().phase());
+        assertEquals(null, f.state().offer());
+        assertTrue(f.state().reason().contains("host 'old-cdn.example' is not allowed"), f.state().reason());
+        assertTrue(f.events(OtaEvent.Failed.class).get(0).refused());
+    }
 }
