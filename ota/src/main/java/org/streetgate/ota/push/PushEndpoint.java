@@ -222,7 +222,7 @@ public final class PushEndpoint implements AutoCloseable {
         try (s) {
             s.setSoTimeout((int) Math.max(1, limits.readTimeout().toMillis()));
             Logger.warn("OTA push from {} refused: {} connections already open", s.getRemoteSocketAddress(), limits.maxConnections());
-            respond(s, 503, "busy: too many connections to the push endpoint; try again shortly", 0);
+            respond(s, 503, "busy: too many connections to the push endpoint; try again shortly", -1);
         } catch (IOException ignored) {
             // The client went away; nothing to answer.
         }
@@ -247,7 +247,7 @@ public final class PushEndpoint implements AutoCloseable {
             req = readHead(s.getInputStream());
         } catch (Refusal r) {
             deadline.cancel(false);
-            respond(s, r.status, r.getMessage(), 0);
+            respond(s, r.status, r.getMessage(), -1); // the rest of an oversized or malformed head may be unread
             return;
         } catch (SocketTimeoutException e) {
             Logger.info("OTA push from {}: no complete request within the read timeout; closed", s.getRemoteSocketAddress());
@@ -517,7 +517,8 @@ public final class PushEndpoint implements AutoCloseable {
     /**
      * Answer and close. Unread request bytes (a body sent along with a refused request) are drained
      * for a moment first: closing a socket with unread input makes the kernel reset the connection,
-     * and the client would see "connection reset" instead of the answer.
+     * and the client would see "connection reset" instead of the answer. {@code unread} is the body
+     * length still to come, or -1 when unknown (drained up to 64 KiB); either way at most 1 MiB and 1 s.
      */
     private static void respond(Socket s, int status, String message, long unread) throws IOException {
         byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
