@@ -1,12 +1,15 @@
 package org.streetgate.ota;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.streetgate.ota.bundle.Manifest;
 import org.streetgate.ota.slots.InstallLock;
 import org.streetgate.ota.slots.InstallRoot;
 import org.streetgate.ota.slots.OtaState;
 import org.streetgate.ota.slots.OtaState.Phase;
 import org.streetgate.ota.slots.OtaState.Trial;
+import org.streetgate.ota.slots.ReleaseCheck;
 import org.tinylog.Logger;
 
 /**
@@ -79,10 +82,83 @@ public final class BootCheck {
                 action = "running " + s.active();
             }
             root.enforceLinks(s);
+            OtaState checked = verifyBeforeStart(root, s);
+            if (checked != s) {
+                s = checked;
+                action = "rolled back to " + s.active() + ": " + s.reason();
+            }
             root.collectGarbage(s);
+            warnIfFactoryWritable(root);
             String current = root.linkTarget(root.current()).orElse(null);
             Logger.info("OTA boot check: {}", action);
             return new Result(current, action);
+        }
+    }
+
+    /** Boots a release restored because the running one was modified gets, as a trial release has. */
+    static final int FALLBACK_ATTEMPTS = 3;
+
+    /**
+     * Check the release {@code current} names against its manifest before it starts. A modified trial
+     * (or restored) release fails like one that crashed; a modified committed release falls back to
+     * previous, then factory. A modified factory release is not started at all: there is nothing
+     * trustworthy left, and starting code someone edited is worse than not starting.
+     */
+    private static OtaState verifyBeforeStart(InstallRoot root, OtaState s) {
+        for (int step = 0; step < 4; step++) {
+            String run = root.linkTarget(root.current()).orElse(null);
+            if (run == null) {
+                return s;
+            }
+            String problem = ReleaseCheck.problem(root, run);
+            if (problem == null) {
+                return s;
+            }
+            String why = "was modified after install (" + problem + ")";
+            Logger.error("OTA boot check: {} {}", run, why);
+            if (s.onProbation() && s.trial().release().equals(run)) {
+                s = fail(root, s, why);
+            } else if (InstallRoot.FACTORY.equals(run)) {
+                throw new OtaException("the factory release " + why + "; refusing to start it");
+            } else {
+                s = modifiedCommitted(root, s, run, why);
+            }
+            s = root.journal().save(s);
+            root.enforceLinks(s);
+        }
+        throw new OtaException("no unmodified release left to boot under " + root.dir() + ": " + s.reason());
+    }
+
+    private static OtaState modifiedCommitted(InstallRoot root, OtaState s, String run, String why) {
+        String version = run;
+        Long counter = null;
+        try {
+            Manifest m = root.manifestOf(run);
+            version = m.version();
+            counter = m.releaseCounter();
+        } catch (OtaException e) {
+            // The manifest itself is what was damaged: name the release by its directory.
+        }
+        String reason = "release " + version + " " + why;
+        OtaState base = s.withPhase(Phase.ROLLED_BACK).withFailed(counter, version).withReason(reason)
+                .withReported(false).withOffer(null).withTrial(null);
+        String fallback = s.previous();
+        if (fallback != null && !fallback.equals(run) && root.isComplete(fallback)) {
+            Trial probation = null;
+            if (!InstallRoot.FACTORY.equals(fallback)) {
+                Manifest fm = root.manifestOf(fallback);
+                probation = new Trial(fallback, fm.version(), fm.releaseCounter(), FALLBACK_ATTEMPTS - 1, FALLBACK_ATTEMPTS, null);
+            }
+            return base.withTrial(probation).withActive(fallback, null);
+        }
+        return toFactory(root, base, reason + "; no previous release to restore");
+    }
+
+    private static void warnIfFactoryWritable(InstallRoot root) {
+        Path factory = root.resolve(InstallRoot.FACTORY);
+        if (Files.isDirectory(factory) && (Files.isWritable(factory) || Files.isWritable(factory.resolve("lib")))) {
+            Logger.warn("OTA boot check: {} is writable by this user; the fallback release and this check's own code "
+                    + "must be root-owned (docs/ota.md, section 1)", factory);
         }
     }
 

@@ -25,6 +25,8 @@ public final class BundleException extends OtaException {
         DOWNGRADE,
         REPLAY,
         PREVIOUSLY_FAILED,
+        /** The same bundle (by sha256) failed verification before; it is not downloaded again. */
+        REFUSED_BEFORE,
         BAD_OFFER
     }
 

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.Map;
 import org.streetgate.ota.BundleException.Reason;
 import org.streetgate.ota.util.Hex;
+import org.streetgate.ota.util.Redact;
 
 /**
  * An update offered by the platform: the {@code ota} device's {@code offer} command
@@ -17,7 +18,7 @@ public record Offer(URI url, String sha256, long size, String version) {
     public Offer {
         if (url == null || url.getScheme() == null
                 || !(url.getScheme().equals("http") || url.getScheme().equals("https")) || url.getHost() == null) {
-            throw bad("url must be an absolute http or https URL, got '" + url + "'");
+            throw bad("url must be an absolute http or https URL, got '" + Redact.url(url) + "'");
         }
         if (sha256 != null) {
             sha256 = sha256.toLowerCase();
@@ -31,6 +32,17 @@ public record Offer(URI url, String sha256, long size, String version) {
         if (version == null || version.isBlank() || version.length() > 64) {
             throw bad("version must be 1 to 64 characters");
         }
+    }
+
+    /** The host the offer names, lowercase, as matched against the allowed hosts. */
+    public String host() {
+        return url.getHost().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Never shows credentials in the URL: records end up in logs. */
+    @Override
+    public String toString() {
+        return "Offer[url=" + Redact.url(url) + ", sha256=" + sha256 + ", size=" + size + ", version=" + version + "]";
     }
 
     /** Build from a command's {@code args} object as the runtime decoded it from JSON. */

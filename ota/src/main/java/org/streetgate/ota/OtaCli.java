@@ -258,7 +258,8 @@ public final class OtaCli {
                 return 0;
             }
             err.println("ota push: gateway answered " + resp.statusCode() + ": " + body);
-            return resp.statusCode() == 401 || resp.statusCode() == 413 || resp.statusCode() == 422 ? 1 : 2;
+            int code = resp.statusCode();
+            return code == 401 || code == 403 || code == 413 || code == 422 ? 1 : 2;
         } catch (IOException e) {
             throw new OtaException("cannot reach the gateway at " + to + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

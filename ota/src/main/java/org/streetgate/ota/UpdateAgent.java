@@ -60,10 +60,22 @@ public final class UpdateAgent implements AutoCloseable {
      * @param restartGrace   after a trial failed, halt the JVM if it is still running this long after
      *                       {@link OtaEvent.RestartRequired} (a hung gateway would otherwise never reach
      *                       the boot check); null never halts. Closing the agent cancels it.
+     * @param allowedHosts   the only hosts an offer (and any redirect) may name, from the profile's
+     *                       {@code ota.allowed-hosts}; empty (the default) refuses every offer
+     * @param push           limits of the push endpoint: connections, header size, timeouts, wrong-token
+     *                       lock-out, and whether it may bind an address other than loopback
      */
     public record Options(int trialAttempts, Duration healthDeadline, Downloader.Settings download, Disk disk,
-                          Duration watchInterval, long maxPushBytes, Duration restartGrace) {
+                          Duration watchInterval, long maxPushBytes, Duration restartGrace, List<String> allowedHosts,
+                          PushEndpoint.Limits push) {
         public Options {
+            Objects.requireNonNull(push, "push");
+            allowedHosts = allowedHosts == null ? List.of() : allowedHosts.stream().map(h -> {
+                if (h == null || !h.matches("[A-Za-z0-9.:\\[\\]-]{1,253}")) {
+                    throw new IllegalArgumentException("allowedHosts: '" + h + "' is not a host name or address");
+                }
+                return h.toLowerCase(java.util.Locale.ROOT);
+            }).toList();
             if (trialAttempts < 1) {
                 throw new IllegalArgumentException("trialAttempts must be >= 1");
             }
@@ -74,27 +86,37 @@ public final class UpdateAgent implements AutoCloseable {
 
         public static Options defaults() {
             return new Options(3, Duration.ofMinutes(5), Downloader.Settings.defaults(), Disk.REAL, Duration.ofSeconds(2),
-                    Offer.MAX_SIZE, Duration.ofSeconds(60));
+                    Offer.MAX_SIZE, Duration.ofSeconds(60), List.of(),
+                    PushEndpoint.Limits.defaults());
         }
 
         public Options withRestartGrace(Duration d) {
-            return new Options(trialAttempts, healthDeadline, download, disk, watchInterval, maxPushBytes, d);
+            return new Options(trialAttempts, healthDeadline, download, disk, watchInterval, maxPushBytes, d, allowedHosts, push);
         }
 
         public Options withHealthDeadline(Duration d) {
-            return new Options(trialAttempts, d, download, disk, watchInterval, maxPushBytes, restartGrace);
+            return new Options(trialAttempts, d, download, disk, watchInterval, maxPushBytes, restartGrace, allowedHosts, push);
         }
 
         public Options withDownload(Downloader.Settings s) {
-            return new Options(trialAttempts, healthDeadline, s, disk, watchInterval, maxPushBytes, restartGrace);
+            return new Options(trialAttempts, healthDeadline, s, disk, watchInterval, maxPushBytes, restartGrace, allowedHosts, push);
         }
 
         public Options withDisk(Disk d) {
-            return new Options(trialAttempts, healthDeadline, download, d, watchInterval, maxPushBytes, restartGrace);
+            return new Options(trialAttempts, healthDeadline, download, d, watchInterval, maxPushBytes, restartGrace, allowedHosts, push);
+        }
+
+        public Options withAllowedHosts(List<String> hosts) {
+            return new Options(trialAttempts, healthDeadline, download, disk, watchInterval, maxPushBytes, restartGrace, hosts, push);
+        }
+
+        public Options withPush(PushEndpoint.Limits limits) {
+            return new Options(trialAttempts, healthDeadline, download, disk, watchInterval, maxPushBytes, restartGrace,
+                    allowedHosts, limits);
         }
 
         public Options withWatchInterval(Duration d) {
-            return new Options(trialAttempts, healthDeadline, download, disk, d, maxPushBytes, restartGrace);
+            return new Options(trialAttempts, healthDeadline, download, disk, d, maxPushBytes, restartGrace, allowedHosts, push);
         }
     }
 
@@ -185,6 +207,16 @@ public final class UpdateAgent implements AutoCloseable {
             Logger.info("OTA: resuming the interrupted download of {}", s.offer().version());
             try {
                 offer(s.offer());
+            } catch (BundleException e) {
+                // Refused as it stands (a host no longer allowed, refused before): it never will be resumed.
+                Logger.warn("OTA: the interrupted download of {} is dropped: {}", s.offer().version(), e.getMessage());
+                try (InstallLock lock = InstallLock.acquire(root.lockFile(), Duration.ofSeconds(10))) {
+                    OtaState now = root.journal().load();
+                    if (now.phase() == Phase.DOWNLOADING || now.phase() == Phase.VERIFIED) {
+                        root.journal().save(now.withPhase(Phase.IDLE).withOffer(null).withReason(e.getMessage()));
+                    }
+                }
+                emit(new OtaEvent.Failed(s.offer().version(), e.getMessage(), true));
             } catch (OtaException e) {
                 Logger.warn("OTA: cannot resume the interrupted download: {}", e.getMessage());
             }
@@ -206,6 +238,10 @@ public final class UpdateAgent implements AutoCloseable {
      */
     public synchronized CompletableFuture<StagedRelease> offer(Offer offer) {
         ensureOpen();
+        if (!options.allowedHosts().contains(offer.host())) {
+            throw new BundleException(BundleException.Reason.BAD_OFFER, "offer: host '" + offer.host()
+                    + "' is not allowed; the profile's ota.allowed-hosts lists " + options.allowedHosts());
+        }
         if (offer.equals(inFlightOffer) && !inFlight.isDone()) {
             return inFlight; // the platform repeated an offer we are already working on
         }
@@ -213,7 +249,9 @@ public final class UpdateAgent implements AutoCloseable {
         CompletableFuture<StagedRelease> result = new CompletableFuture<>();
         try {
             root.ensureLayout();
-            checkNotOnProbation(root.journal().load());
+            OtaState s = root.journal().load();
+            checkNotOnProbation(s);
+            checkNotRefusedBefore(s, offer);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -240,8 +278,14 @@ public final class UpdateAgent implements AutoCloseable {
             try {
                 return installLocked(bundle, reinstall, before, null);
             } catch (OtaException e) {
+                restore(before, e.getMessage(), null);
                 emit(new OtaEvent.Failed(null, e.getMessage(), e instanceof BundleException));
-                restore(before, e.getMessage());
+                throw e;
+            } catch (RuntimeException e) {
+                String why = "internal error while installing " + bundle.getFileName() + ": " + e;
+                Logger.error(e, "OTA: {}", why);
+                restore(before, why, null);
+                emit(new OtaEvent.Failed(null, why, false));
                 throw e;
             }
         }
@@ -325,12 +369,71 @@ public final class UpdateAgent implements AutoCloseable {
      * has been stable for one polling interval. Polls rather than using WatchService, which misses
      * events on removable and network filesystems. Close the handle to stop.
      */
-    public AutoCloseable watchDirectory(Path dir) {
+    public DirectoryWatch watchDirectory(Path dir) {
         ensureOpen();
-        Thread t = Thread.ofVirtual().name("ota-watch").start(() -> watchLoop(dir));
-        AutoCloseable handle = t::interrupt;
-        resources.add(handle);
-        return handle;
+        DirectoryWatch watch = new DirectoryWatch();
+        watch.thread = Thread.ofVirtual().name("ota-watch").unstarted(() -> watchLoop(dir, watch));
+        watch.thread.start();
+        resources.add(watch);
+        return watch;
+    }
+
+    /**
+     * A running {@link #watchDirectory(Path)}. Counts its completed scans and the installs it put off
+     * because another install was busy, so a caller (a test, the health report) can wait for "the
+     * watcher looked again" instead of guessing how long that takes.
+     */
+    public static final class DirectoryWatch implements AutoCloseable {
+        private final Object lock = new Object();
+        private long scans;
+        private long deferred;
+        private Thread thread;
+
+        /** Directory scans completed so far. */
+        public long scans() {
+            synchronized (lock) {
+                return scans;
+            }
+        }
+
+        /** Installs put off because another install held the lock or a trial was pending. */
+        public long deferred() {
+            synchronized (lock) {
+                return deferred;
+            }
+        }
+
+        /** Wait until at least {@code n} scans have completed; false when {@code timeout} passed first. */
+        public boolean awaitScans(long n, Duration timeout) throws InterruptedException {
+            long until = System.nanoTime() + timeout.toNanos();
+            synchronized (lock) {
+                while (scans < n) {
+                    long left = until - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                }
+                return true;
+            }
+        }
+
+        private void count(boolean scan, boolean defer) {
+            synchronized (lock) {
+                if (scan) {
+                    scans++;
+                }
+                if (defer) {
+                    deferred++;
+                }
+                lock.notifyAll();
+            }
+        }
+
+        @Override
+        public void close() {
+            thread.interrupt();
+        }
     }
 
     /** Exit status when the agent halts a gateway that did not restart after a failed trial. */
@@ -346,11 +449,13 @@ public final class UpdateAgent implements AutoCloseable {
 
     /**
      * Start the technician push endpoint: {@code PUT /ota/bundle} with {@code Authorization: Bearer TOKEN}.
-     * Binds where asked (127.0.0.1 unless the profile says otherwise); refuses to start without a token.
+     * Binds where asked (127.0.0.1 unless the profile says otherwise; another address needs
+     * {@code Options.push().allowNonLoopback()}); refuses to start without a token.
      */
     public PushEndpoint startPushEndpoint(InetSocketAddress bind, String token) {
         ensureOpen();
-        PushEndpoint endpoint = PushEndpoint.start(bind, token, root.downloads(), options.maxPushBytes(), this::installFile);
+        PushEndpoint endpoint = PushEndpoint.start(bind, token, root.downloads(), options.maxPushBytes(), options.disk(),
+                options.push(), this::installFile);
         resources.add(endpoint);
         return endpoint;
     }
@@ -377,6 +482,10 @@ public final class UpdateAgent implements AutoCloseable {
 
     private StagedRelease runOffer(Offer offer) {
         OtaState before = root.journal().load();
+        if (before.phase() == Phase.DOWNLOADING || before.phase() == Phase.VERIFIED) {
+            // Resuming after a restart: whatever happens now, the offer must not be resumed yet again.
+            before = before.withPhase(Phase.IDLE).withOffer(null);
+        }
         try {
             OtaState s = root.journal().save(before.withPhase(Phase.DOWNLOADING).withOffer(offer).withReason(null));
             emit(new OtaEvent.Progress(Phase.DOWNLOADING, 0, offer.version()));
@@ -393,11 +502,42 @@ public final class UpdateAgent implements AutoCloseable {
             } finally {
                 deleteQuietly(file); // installed or refused, the downloaded bundle is not needed again
             }
+        } catch (BundleException e) {
+            restore(before, e.getMessage(), remembersRefusal(e.reason()) ? offer.sha256() : null);
+            emit(new OtaEvent.Failed(offer.version(), e.getMessage(), true));
+            throw e;
         } catch (OtaException e) {
-            emit(new OtaEvent.Failed(offer.version(), e.getMessage(), e instanceof BundleException));
-            restore(before, e.getMessage());
+            restore(before, e.getMessage(), null);
+            emit(new OtaEvent.Failed(offer.version(), e.getMessage(), false));
+            throw e;
+        } catch (RuntimeException e) {
+            // A bug, never silence: report it like any failure and do not try the same bytes again.
+            String why = "internal error while installing: " + e;
+            Logger.error(e, "OTA: {}", why);
+            restore(before, why, offer.sha256());
+            emit(new OtaEvent.Failed(offer.version(), why, false));
             throw e;
         }
+    }
+
+    /**
+     * A refusal that is a property of the bytes (and the trust list) is remembered; one that depends on
+     * this gateway's model or agent version is not, since a profile change or an agent update changes it.
+     */
+    private static boolean remembersRefusal(BundleException.Reason r) {
+        return switch (r) {
+            case INCOMPATIBLE_MODEL, AGENT_TOO_OLD, REFUSED_BEFORE, BAD_OFFER -> false;
+            case MALFORMED, UNSIGNED, BAD_SIGNATURE, UNKNOWN_KEY, UNLISTED_ENTRY, MISSING_ENTRY, DUPLICATE_ENTRY,
+                 UNSAFE_PATH, SYMLINK, SIZE_MISMATCH, HASH_MISMATCH, DOWNGRADE, REPLAY, PREVIOUSLY_FAILED -> true;
+        };
+    }
+
+    private static void checkNotRefusedBefore(OtaState s, Offer offer) {
+        s.refusal(offer.sha256()).ifPresent(r -> {
+            throw new BundleException(BundleException.Reason.REFUSED_BEFORE, "offer " + offer.version() + ": bundle "
+                    + org.streetgate.ota.util.Hex.shortHash(offer.sha256()) + " was refused before (" + r.reason()
+                    + "); it is not downloaded again");
+        });
     }
 
     private StagedRelease installLocked(Path bundle, boolean reinstall, OtaState s, String offeredVersion) {
@@ -441,10 +581,11 @@ public final class UpdateAgent implements AutoCloseable {
             throw new BundleException(BundleException.Reason.AGENT_TOO_OLD, "bundle " + m.version() + " needs agent "
                     + m.minAgent() + " or newer, this agent is " + agentVersion);
         }
-        long installed = s.installedCounter();
+        InstallRoot.Floor floor = root.counterFloor(s);
+        long installed = floor.counter();
         if (m.releaseCounter() < installed) {
             throw new BundleException(BundleException.Reason.DOWNGRADE, "release counter " + m.releaseCounter() + " ("
-                    + m.version() + ") is lower than the installed " + installed + " (" + s.installedVersion()
+                    + m.version() + ") is lower than the installed " + installed + " (" + floor.version()
                     + "): downgrades are refused; re-release the old content with a higher counter");
         }
         if (m.releaseCounter() == installed && !reinstall) {
@@ -467,10 +608,16 @@ public final class UpdateAgent implements AutoCloseable {
     }
 
     /** Put the journal back to where it was before a failed install, keeping the generation moving forward. */
-    private void restore(OtaState before, String reason) {
-        OtaState now = root.journal().load();
-        if (now.generation() != before.generation()) {
-            root.journal().save(before.withGeneration(now.generation()).withReason(reason));
+    private void restore(OtaState before, String reason, String refusedSha256) {
+        try {
+            OtaState now = root.journal().load();
+            if (now.generation() != before.generation() || refusedSha256 != null) {
+                OtaState back = before.withGeneration(now.generation()).withReason(reason);
+                root.journal().save(refusedSha256 == null ? back : back.withRefusal(refusedSha256, reason));
+            }
+        } catch (OtaException e) {
+            // The failure itself must still be reported; the boot check converges the journal later.
+            Logger.error("OTA: cannot restore the journal after a failed install: {}", e.getMessage());
         }
     }
 
@@ -506,7 +653,7 @@ public final class UpdateAgent implements AutoCloseable {
         }
     }
 
-    private void watchLoop(Path dir) {
+    private void watchLoop(Path dir, DirectoryWatch watch) {
         record Seen(long size, long modified) {
         }
         Map<Path, Seen> pending = new HashMap<>();
@@ -528,6 +675,7 @@ public final class UpdateAgent implements AutoCloseable {
                                 installFile(p, false);
                             } catch (BusyException e) {
                                 done.remove(p); // not refused, just not now: try again at the next poll
+                                watch.count(false, true);
                                 Logger.info("OTA: {} waits: {}", p, e.getMessage());
                             } catch (RuntimeException e) {
                                 Logger.warn("OTA: {} not installed: {}", p, e.getMessage());
@@ -540,6 +688,7 @@ public final class UpdateAgent implements AutoCloseable {
                     Logger.debug("OTA: cannot list {}: {}", dir, e.getMessage()); // stick pulled mid-scan
                 }
             }
+            watch.count(true, false);
             try {
                 Thread.sleep(options.watchInterval());
             } catch (InterruptedException e) {
@@ -551,7 +700,7 @@ public final class UpdateAgent implements AutoCloseable {
 
     private synchronized Downloader downloader() {
         if (downloader == null) {
-            downloader = new Downloader(Downloader.defaultClient(), options.disk(), options.download());
+            downloader = new Downloader(Downloader.defaultClient(), options.disk(), options.download(), options.allowedHosts());
         }
         return downloader;
     }

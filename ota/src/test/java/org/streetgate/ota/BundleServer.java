@@ -26,6 +26,8 @@ final class BundleServer implements AutoCloseable {
     final List<String> rangeHeaders = new CopyOnWriteArrayList<>();
     final Deque<Integer> cuts = new ArrayDeque<>();
     final Deque<Integer> statuses = new ArrayDeque<>();
+    /** When set, every request is answered 302 to this URL. */
+    volatile URI redirectTo;
     /** When set, 206 answers claim to start this many bytes later than asked (a confused proxy). */
     volatile int rangeSkew;
     private final HttpServer server;
@@ -61,6 +63,12 @@ final class BundleServer implements AutoCloseable {
     private synchronized void handle(HttpExchange ex) throws IOException {
         String range = ex.getRequestHeaders().getFirst("Range");
         rangeHeaders.add(range == null ? "-" : range);
+        if (redirectTo != null) {
+            ex.getResponseHeaders().set("Location", redirectTo.toString());
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+            return;
+        }
         Integer status = statuses.poll();
         if (status != null) {
             ex.sendResponseHeaders(status, -1);

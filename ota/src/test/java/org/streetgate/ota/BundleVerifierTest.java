@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -266,5 +271,54 @@ class BundleVerifierTest {
         BundleException e = refused(TestBundles.rawZip(tmp.resolve("fields.sgb"), entries));
         assertEquals(Reason.MALFORMED, e.reason());
         assertTrue(e.getMessage().contains("expires"), e.getMessage());
+    }
+
+    /** An end record whose central directory claims {@code cdSize} bytes from offset 0: a sparse file that large. */
+    private Path hugeDirectoryClaim(String name, long cdSize) throws IOException {
+        Path p = tmp.resolve(name);
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
+            ByteBuffer eocd = ByteBuffer.allocate(22).order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(0x06054b50)        // end of central directory signature
+                    .putShort((short) 0)       // this disk
+                    .putShort((short) 0)       // disk with the central directory
+                    .putShort((short) 1)       // entries on this disk
+                    .putShort((short) 1)       // entries in total
+                    .putInt((int) cdSize)      // central directory size: the whole file before this record
+                    .putInt(0)                 // central directory offset
+                    .putShort((short) 0);      // comment length
+            ch.write(eocd.flip(), cdSize);
+        }
+        return p;
+    }
+
+    @Test
+    void unsigned_bundle_claiming_a_3_gib_central_directory_is_malformed_not_a_crash() throws IOException {
+        BundleException e = refused(hugeDirectoryClaim("huge.sgb", 3L << 30));
+        assertEquals(Reason.MALFORMED, e.reason());
+        assertTrue(e.getMessage().startsWith("central directory of 3221225472 bytes is larger than"), e.getMessage());
+    }
+
+    @Test
+    void central_directory_claim_is_refused_before_it_is_allocated() throws IOException {
+        Path b = hugeDirectoryClaim("big.sgb", 200L << 20);
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        BundleException e = refused(b);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(Reason.MALFORMED, e.reason());
+        assertTrue(allocated < 8L << 20, "verifying a 200 MiB claim allocated " + allocated + " bytes");
+    }
+
+    @Test
+    void end_record_claiming_more_entries_than_its_directory_can_hold_is_malformed() throws IOException {
+        Path b = good();
+        byte[] bytes = Files.readAllBytes(b);
+        int eocd = bytes.length - 22;
+        bytes[eocd + 8] = bytes[eocd + 10] = (byte) 0xFE; // 65534 entries
+        bytes[eocd + 9] = bytes[eocd + 11] = (byte) 0xFF;
+        Files.write(b, bytes);
+        BundleException e = refused(b);
+        assertEquals(Reason.MALFORMED, e.reason());
+        assertTrue(e.getMessage().contains("claims 65534 entries"), e.getMessage());
     }
 }

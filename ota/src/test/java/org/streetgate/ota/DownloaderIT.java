@@ -233,4 +233,129 @@ class DownloaderIT {
         assertThrows(BundleException.class, () -> Offer.fromArgs(java.util.Map.of(
                 "url", "http://x/y.sgb", "sha256", "abc", "size", 10, "version", "1")));
     }
+
+    @Test
+    void bundle_refused_after_a_resumed_download_is_reported_and_never_downloaded_again() throws Exception {
+        Fixture f = new Fixture(tmp).provision();
+        byte[] bundle = Files.readAllBytes(TestBundles.bundle(f.work, TestBundles.newKey(), "1.1.0", 11, "healthy"));
+        f.options = f.options.withDownload(FAST);
+        try (BundleServer server = new BundleServer(bundle, true)) {
+            Offer offer = new Offer(server.url(), Hex.sha256(bundle), bundle.length, "1.1.0");
+            // As after a crash mid-download: the journal says DOWNLOADING, so start() resumes the offer.
+            f.installRoot().journal().save(f.state().withPhase(Phase.DOWNLOADING).withOffer(offer));
+            try (UpdateAgent a = f.agent()) {
+                a.start();
+                f.awaitEvents(OtaEvent.Failed.class, 1, Duration.ofSeconds(10));
+            }
+            OtaEvent.Failed failed = f.events(OtaEvent.Failed.class).get(0);
+            assertTrue(failed.refused());
+            assertTrue(failed.reason().contains("signed only by unknown key"), failed.reason());
+            assertEquals(1, server.requests());
+            assertFalse(f.state().phase() == Phase.DOWNLOADING, "the refused offer is not left to resume: " + f.state());
+
+            try (UpdateAgent a = f.agent()) {
+                a.start(); // the next start: nothing to resume
+                BundleException again = assertThrows(BundleException.class, () -> a.offer(offer));
+                assertEquals(BundleException.Reason.REFUSED_BEFORE, again.reason());
+                assertTrue(again.getMessage().contains("was refused before"), again.getMessage());
+            }
+            assertEquals(1, server.requests(), "downloaded once, never again");
+            assertEquals(1, f.events(OtaEvent.Failed.class).size());
+        }
+    }
+
+    @Test
+    void offer_naming_a_host_the_profile_does_not_allow_is_refused() throws Exception {
+        Fixture f = new Fixture(tmp).provision();
+        try (UpdateAgent a = f.agent()) {
+            BundleException e = assertThrows(BundleException.class, () -> a.offer(new Offer(
+                    java.net.URI.create("https://updates.attacker.example/b.sgb"), "a".repeat(64), 10, "1.1.0")));
+            assertEquals(BundleException.Reason.BAD_OFFER, e.reason());
+            assertEquals("offer: host 'updates.attacker.example' is not allowed; the profile's ota.allowed-hosts lists [127.0.0.1]",
+                    e.getMessage());
+        }
+        f.options = f.options.withAllowedHosts(List.of());
+        try (UpdateAgent a = f.agent()) {
+            assertEquals(BundleException.Reason.BAD_OFFER, assertThrows(BundleException.class, () -> a.offer(new Offer(
+                    java.net.URI.create("http://127.0.0.1:9/b.sgb"), "a".repeat(64), 10, "1.1.0"))).reason(),
+                    "no allowed hosts: every offer is refused");
+        }
+        assertEquals(Phase.COMMITTED, f.state().phase());
+    }
+
+    @Test
+    void redirect_to_a_host_that_is_not_allowed_is_not_followed() throws Exception {
+        byte[] data = content(10_000);
+        try (BundleServer target = new BundleServer(data, true); BundleServer redirector = new BundleServer(data, true)) {
+            // localhost is the same machine, but not the host the allow-list names.
+            redirector.redirectTo = java.net.URI.create("http://localhost:" + target.url().getPort() + "/bundle.sgb");
+            OtaException e = assertThrows(OtaException.class, () -> new Downloader(Downloader.defaultClient(), Disk.REAL, FAST,
+                    List.of("127.0.0.1")).fetch(redirector.url(), Hex.sha256(data), data.length, tmp.resolve("downloads"), (h, t) -> { }));
+            assertTrue(e.getMessage().contains("refused: redirect to http://localhost:" + target.url().getPort()
+                    + "/bundle.sgb, a host that is not allowed"), e.getMessage());
+            assertEquals(0, target.requests());
+            assertEquals(1, redirector.requests(), "a refused redirect is final, not retried");
+
+            redirector.redirectTo = target.url(); // same host: followed
+            Path done = fetch(redirector, Disk.REAL, FAST);
+            assertArrayEquals(data, Files.readAllBytes(done));
+        }
+    }
+
+    @Test
+    void retries_stop_when_they_would_exceed_the_byte_budget() throws IOException {
+        byte[] data = content(300_000);
+        Downloader.Settings metered = FAST.withMaxExtraBytes(200_000);
+        try (BundleServer server = new BundleServer(data, false).cutAfter(150_000).cutAfter(150_000).cutAfter(150_000)) {
+            OtaException e = assertThrows(OtaException.class, () -> fetch(server, Disk.REAL, metered));
+            assertTrue(e.getMessage().contains("stopped: 300000 bytes received so far, another 300000 would exceed the budget of 500000"),
+                    e.getMessage());
+            assertEquals(3, server.requests(), "two cut attempts, the third stopped before its body");
+        }
+    }
+
+    @Test
+    void credentials_in_an_offer_url_never_reach_a_log_or_an_event() throws Exception {
+        Fixture f = new Fixture(tmp).provision();
+        f.options = f.options.withDownload(FAST);
+        byte[] data = content(1000);
+        try (BundleServer server = new BundleServer(data, true).answer(503).answer(503).answer(503).answer(404)) {
+            java.net.URI secret = java.net.URI.create("http://tech:s3cretPass@127.0.0.1:" + server.url().getPort()
+                    + "/bundle.sgb?X-Token=t0kenValue42&v=1");
+            try (UpdateAgent a = f.agent()) {
+                Offer offer = new Offer(secret, Hex.sha256(data), data.length, "1.1.0");
+                assertFalse(offer.toString().contains("s3cretPass") || offer.toString().contains("t0kenValue42"), offer.toString());
+                ExecutionException e = assertThrows(ExecutionException.class, () -> a.offer(offer).get(10, TimeUnit.SECONDS));
+                assertTrue(e.getCause().getMessage().contains("http://***@127.0.0.1:" + server.url().getPort()
+                        + "/bundle.sgb?X-Token=***&v=***"), e.getCause().getMessage());
+            }
+        }
+        String failed = f.events(OtaEvent.Failed.class).get(0).reason();
+        assertTrue(failed.contains("HTTP 404"), failed);
+        List<String> logged = CapturingWriter.lines();
+        assertTrue(logged.stream().anyMatch(l -> l.contains("download attempt 1/4 of http://***@127.0.0.1")), "the attempts are logged");
+        for (String text : concat(logged, List.of(failed, f.state().toString()))) {
+            assertFalse(text.contains("s3cretPass") || text.contains("t0kenValue42"), "credential leaked: " + text);
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    @Test
+    void interrupted_offer_from_a_host_no_longer_allowed_is_dropped_not_resumed_at_every_start() throws Exception {
+        Fixture f = new Fixture(tmp).provision();
+        Offer offer = new Offer(java.net.URI.create("http://old-cdn.example/b.sgb"), "b".repeat(64), 10, "1.1.0");
+        f.installRoot().journal().save(f.state().withPhase(Phase.DOWNLOADING).withOffer(offer));
+        try (UpdateAgent a = f.agent()) {
+            a.start();
+        }
+        assertEquals(Phase.IDLE, f.state().phase());
+        assertEquals(null, f.state().offer());
+        assertTrue(f.state().reason().contains("host 'old-cdn.example' is not allowed"), f.state().reason());
+        assertTrue(f.events(OtaEvent.Failed.class).get(0).refused());
+    }
 }

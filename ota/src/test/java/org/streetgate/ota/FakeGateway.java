@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.streetgate.ota.download.Downloader;
 
 /**
@@ -35,22 +37,28 @@ public final class FakeGateway {
         Path root = Path.of(args[0]);
         UpdateAgent.Options options = UpdateAgent.Options.defaults().withDownload(
                 new Downloader.Settings(4, Duration.ofMillis(10), Duration.ofMillis(40), 0, Duration.ofSeconds(10)))
-                .withHealthDeadline(Duration.ofSeconds(1)).withRestartGrace(Duration.ofMillis(500));
-        try (UpdateAgent agent = new UpdateAgent(root, List.of(args[1]), TestBundles.MODEL, "1.0.0",
-                e -> System.out.println("event " + e), options)) {
+                .withHealthDeadline(Duration.ofSeconds(1)).withRestartGrace(Duration.ofMillis(500))
+                .withAllowedHosts(List.of("127.0.0.1"));
+        // Counted down when a resumed install ends either way (staged or failed).
+        CountDownLatch installEnded = new CountDownLatch(1);
+        try (UpdateAgent agent = new UpdateAgent(root, List.of(args[1]), TestBundles.MODEL, "1.0.0", e -> {
+            System.out.println("event " + e);
+            if (e instanceof OtaEvent.RestartRequired || e instanceof OtaEvent.Failed) {
+                installEnded.countDown();
+            }
+        }, options)) {
             agent.start();
             switch (args[2]) {
                 case "run" -> {
                     // A download interrupted by the last crash resumes in the background: let it finish.
-                    long until = System.nanoTime() + 20_000_000_000L;
-                    while (isDownloading(root) && System.nanoTime() < until) {
-                        Thread.sleep(20);
+                    if (isDownloading(root) && !installEnded.await(20, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the resumed download did not end within 20 s");
                     }
                     String behaviour = Files.readString(root.resolve("current/conf/behaviour")).strip();
                     switch (behaviour) {
                         case "healthy" -> agent.confirmHealthy();
                         case "unhealthy" -> agent.reportUnhealthy("outbox not writable");
-                        case "hang" -> Thread.sleep(60_000); // deadlocked: never confirms, never exits
+                        case "hang" -> new CountDownLatch(1).await(); // deadlocked: never confirms, never exits (the agent halts it)
                         default -> {
                             System.out.flush();
                             Runtime.getRuntime().halt(CRASH_STATUS);

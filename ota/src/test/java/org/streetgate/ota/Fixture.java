@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.streetgate.ota.slots.InstallRoot;
 import org.streetgate.ota.slots.OtaState;
 
@@ -23,7 +25,11 @@ final class Fixture {
     final KeyPair key = TestBundles.newKey();
     final List<String> trust;
     final List<OtaEvent> events = new CopyOnWriteArrayList<>();
-    UpdateAgent.Options options = UpdateAgent.Options.defaults().withRestartGrace(null); // never halt the test JVM
+    private final Object eventSignal = new Object();
+    /** Behaviour forced on a release from outside it (a changed device, a full disk), by release name. */
+    final java.util.Map<String, String> brokenOutside = new java.util.concurrent.ConcurrentHashMap<>();
+    UpdateAgent.Options options = UpdateAgent.Options.defaults().withRestartGrace(null) // never halt the test JVM
+            .withAllowedHosts(List.of("127.0.0.1"));
 
     Fixture(Path tmp) throws IOException {
         work = Files.createDirectories(tmp.resolve("work"));
@@ -51,7 +57,7 @@ final class Fixture {
     }
 
     UpdateAgent agent() {
-        return new UpdateAgent(root, trust, TestBundles.MODEL, "1.0.0", events::add, options);
+        return new UpdateAgent(root, trust, TestBundles.MODEL, "1.0.0", this::record, options);
     }
 
     InstallRoot installRoot() {
@@ -81,7 +87,8 @@ final class Fixture {
      */
     String startRelease() throws IOException {
         BootCheck.run(root);
-        String behaviour = Files.readString(installRoot().current().resolve("conf/behaviour"), StandardCharsets.UTF_8).strip();
+        String behaviour = brokenOutside.getOrDefault(current(),
+                Files.readString(installRoot().current().resolve("conf/behaviour"), StandardCharsets.UTF_8).strip());
         try (UpdateAgent a = agent()) {
             a.start();
             switch (behaviour) {
@@ -106,6 +113,29 @@ final class Fixture {
             }
         }
         throw new AssertionError("gateway did not settle; state " + state());
+    }
+
+    /** The agent's listener: keep the event and wake whoever waits for one. */
+    void record(OtaEvent e) {
+        synchronized (eventSignal) {
+            events.add(e);
+            eventSignal.notifyAll();
+        }
+    }
+
+    /** Wait until at least {@code n} events of {@code type} arrived; fails the test after {@code timeout}. */
+    <T extends OtaEvent> List<T> awaitEvents(Class<T> type, int n, Duration timeout) throws InterruptedException {
+        long until = System.nanoTime() + timeout.toNanos();
+        synchronized (eventSignal) {
+            while (events(type).size() < n) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no " + n + " " + type.getSimpleName() + " event(s) within " + timeout + "; got " + events);
+                }
+                TimeUnit.NANOSECONDS.timedWait(eventSignal, left);
+            }
+            return events(type);
+        }
     }
 
     <T extends OtaEvent> List<T> events(Class<T> type) {

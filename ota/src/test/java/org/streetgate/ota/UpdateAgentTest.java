@@ -210,11 +210,11 @@ class UpdateAgentTest {
             a.installFile(f.bundle("1.1.0", 11, "healthy"), false);
         }
         f.startRelease();
-        Path conf = f.installRoot().resolve(f.current()).resolve("conf/behaviour"); // 1.1's own copy
+        String release11 = f.current();
         try (UpdateAgent a = f.agent()) {
             a.installFile(f.bundle("1.2.0", 12, "crash"), false);
         }
-        Files.writeString(conf, "crash");
+        f.brokenOutside.put(release11, "crash");
         assertEquals("factory", f.startUntilStable());
         assertEquals("0.9.0", f.currentVersion());
         OtaEvent.RolledBack last = f.events(OtaEvent.RolledBack.class).get(f.events(OtaEvent.RolledBack.class).size() - 1);
@@ -232,10 +232,7 @@ class UpdateAgentTest {
         BootCheck.run(f.root);
         try (UpdateAgent a = f.agent()) {
             a.start(); // and then hangs: no confirmation
-            long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (f.events(OtaEvent.Failed.class).isEmpty() && System.nanoTime() < until) {
-                Thread.sleep(20);
-            }
+            f.awaitEvents(OtaEvent.Failed.class, 1, Duration.ofSeconds(10));
         }
         assertTrue(f.events(OtaEvent.Failed.class).get(0).reason().contains("health not confirmed within"));
         BootCheck.Result r = BootCheck.run(f.root);
@@ -309,10 +306,7 @@ class UpdateAgentTest {
             a.watchDirectory(stick);
             Files.copy(f.bundle("1.1.0", 11, "healthy"), stick.resolve("update.sgb"));
             Files.copy(TestBundles.bundle(f.work, TestBundles.newKey(), "6.6.6", 66, "healthy"), stick.resolve("stray.sgb"));
-            long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (f.events(OtaEvent.RestartRequired.class).isEmpty() && System.nanoTime() < until) {
-                Thread.sleep(20);
-            }
+            f.awaitEvents(OtaEvent.RestartRequired.class, 1, Duration.ofSeconds(10));
         }
         assertEquals("1.1.0", f.events(OtaEvent.RestartRequired.class).get(0).version());
         assertEquals(Phase.TRIAL, f.state().phase());
@@ -324,10 +318,13 @@ class UpdateAgentTest {
         Path stick = Files.createDirectories(tmp.resolve("usb"));
         f.options = f.options.withWatchInterval(Duration.ofMillis(30));
         try (UpdateAgent a = f.agent()) {
-            a.watchDirectory(stick);
+            UpdateAgent.DirectoryWatch watch = a.watchDirectory(stick);
             Path stray = TestBundles.bundle(f.work, TestBundles.newKey(), "6.6.6", 66, "healthy");
             Files.move(stray, stick.resolve("stray.sgb"), StandardCopyOption.ATOMIC_MOVE);
-            Thread.sleep(600);
+            f.awaitEvents(OtaEvent.Failed.class, 1, Duration.ofSeconds(10));
+            // The refusal happened in some scan; five more scans of the unchanged stick must not refuse it again.
+            long seen = watch.scans();
+            assertTrue(watch.awaitScans(seen + 5, Duration.ofSeconds(10)), "the watcher kept scanning");
         }
         List<OtaEvent.Failed> failed = f.events(OtaEvent.Failed.class);
         assertEquals(1, failed.size(), "refused once, not on every poll");
@@ -367,17 +364,56 @@ class UpdateAgentTest {
         f.options = f.options.withWatchInterval(Duration.ofMillis(30));
         try (UpdateAgent a = f.agent()) {
             var held = org.streetgate.ota.slots.InstallLock.acquire(f.installRoot().lockFile(), Duration.ZERO);
-            a.watchDirectory(stick);
+            UpdateAgent.DirectoryWatch watch = a.watchDirectory(stick);
             Files.copy(f.bundle("1.1.0", 11, "healthy"), stick.resolve("update.sgb"));
-            Thread.sleep(300);
-            assertEquals(List.of(), f.events(OtaEvent.RestartRequired.class), "nothing installed while busy");
-            held.close();
-            long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (f.events(OtaEvent.RestartRequired.class).isEmpty() && System.nanoTime() < until) {
-                Thread.sleep(20);
+            // The watcher tried (found the copy stable) and was told "busy", twice: the signal, not a sleep.
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (watch.deferred() < 2) {
+                assertTrue(System.nanoTime() < until, "the watcher never tried the stable bundle");
+                watch.awaitScans(watch.scans() + 1, Duration.ofSeconds(10));
             }
+            assertEquals(List.of(), f.events(OtaEvent.RestartRequired.class), "nothing installed while busy");
+            assertEquals(List.of(), f.events(OtaEvent.Failed.class), "busy is not a refusal");
+            held.close();
+            f.awaitEvents(OtaEvent.RestartRequired.class, 1, Duration.ofSeconds(10));
         }
         assertEquals("1.1.0", f.currentVersion(), "installed once the lock was free");
         assertEquals(List.of(), f.events(OtaEvent.Failed.class));
+    }
+
+    @Test
+    void missing_journal_keeps_the_release_counter_of_its_previous_copy() throws IOException {
+        Path journal = f.installRoot().stateDir().resolve("ota.json");
+        Files.delete(journal); // ota.json.prev still holds counter 10
+        assertEquals(10, f.state().installedCounter());
+        try (UpdateAgent a = f.agent()) {
+            BundleException e = assertThrows(BundleException.class, () -> a.installFile(f.bundle("0.3.0", 3, "healthy"), false));
+            assertEquals(Reason.DOWNGRADE, e.reason());
+            assertTrue(e.getMessage().contains("lower than the installed 10"), e.getMessage());
+        }
+        assertEquals("1.0.0", f.currentVersion());
+    }
+
+    @Test
+    void journal_copy_with_a_lower_counter_never_lowers_the_floor() throws IOException {
+        Path journal = f.installRoot().stateDir().resolve("ota.json");
+        Path prev = f.installRoot().stateDir().resolve("ota.json.prev");
+        Files.writeString(journal, Files.readString(journal).replaceAll("\"installedCounter\" : 10", "\"installedCounter\" : 2"));
+        assertTrue(Files.readString(journal).contains("\"installedCounter\" : 2"), "the test edits the journal");
+        assertTrue(Files.readString(prev).contains("\"installedCounter\" : 10"));
+        assertEquals(10, f.state().installedCounter());
+    }
+
+    @Test
+    void with_both_journal_copies_lost_the_installed_releases_set_the_floor() throws IOException {
+        Files.delete(f.installRoot().stateDir().resolve("ota.json"));
+        Files.delete(f.installRoot().stateDir().resolve("ota.json.prev"));
+        try (UpdateAgent a = f.agent()) {
+            BundleException e = assertThrows(BundleException.class, () -> a.installFile(f.bundle("0.3.0", 3, "healthy"), false));
+            assertEquals(Reason.DOWNGRADE, e.reason());
+            assertTrue(e.getMessage().contains("lower than the installed 10 (1.0.0)"), e.getMessage());
+            assertEquals(Reason.REPLAY, assertThrows(BundleException.class,
+                    () -> a.installFile(f.bundle("1.0.0", 10, "healthy"), false)).reason());
+        }
     }
 }

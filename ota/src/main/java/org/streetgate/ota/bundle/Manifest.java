@@ -47,6 +47,9 @@ public record Manifest(int format, String name, String version, long releaseCoun
         } catch (IllegalArgumentException e) {
             throw malformed("manifest.json: minAgent: " + e.getMessage());
         }
+        if (files != null && files.size() > ManifestCodec.MAX_FILES) {
+            throw malformed("manifest.json: " + files.size() + " files, more than the " + ManifestCodec.MAX_FILES + " a bundle can hold");
+        }
         files = List.copyOf(files == null ? List.of() : files);
         Set<String> seen = new HashSet<>();
         for (FileEntry f : files) {

@@ -1,6 +1,8 @@
 package org.streetgate.ota.bundle;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +13,17 @@ import org.streetgate.ota.BundleException.Reason;
 
 /** manifest.json to and from {@link Manifest}; strict: unknown or duplicate keys are errors. */
 public final class ManifestCodec {
-    static final ObjectMapper MAPPER = new ObjectMapper()
+    /** More files than a zip without zip64 can hold is a lie. */
+    public static final int MAX_FILES = 65535;
+
+    // The manifest is at most 1 MiB (BundleVerifier) and `ota inspect` parses it unsigned: keep
+    // nesting, strings and numbers small so no input makes the parser build something large.
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(16).maxStringLength(64 << 10).maxNumberLength(24).build())
+            .build();
+
+    static final ObjectMapper MAPPER = new ObjectMapper(FACTORY)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)

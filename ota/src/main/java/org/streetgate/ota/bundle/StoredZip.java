@@ -26,6 +26,13 @@ public final class StoredZip {
     static final int S_IFMT = 0170000;
     static final int S_IFLNK = 0120000;
     static final int S_IFDIR = 0040000;
+    /**
+     * Largest central directory read into memory. 65535 entries with 200-byte names fit in 16 MiB; a
+     * bigger claim is refused before anything is allocated, whatever the file's size.
+     */
+    public static final long MAX_CENTRAL_DIRECTORY = 16L << 20;
+    /** Fixed part of a central directory record: the least an entry can take. */
+    static final int CENTRAL_RECORD = 46;
 
     private StoredZip() {
     }
@@ -77,7 +84,17 @@ public final class StoredZip {
         if (cdOffset + cdSize != eocdPos) {
             throw malformed("central directory does not end where the end record starts: the bundle is damaged");
         }
-        ByteBuffer cd = read(ch, cdOffset, (int) cdSize);
+        // Every allocation below is bounded by the real file (cdSize <= fileSize, checked just above)
+        // and by an absolute cap, before a single signature has been checked.
+        if (cdSize > MAX_CENTRAL_DIRECTORY) {
+            throw malformed("central directory of " + cdSize + " bytes is larger than the " + MAX_CENTRAL_DIRECTORY
+                    + " bytes a bundle may have");
+        }
+        if ((long) entryCount * CENTRAL_RECORD > cdSize) {
+            throw malformed("end record claims " + entryCount + " entries but the central directory has only "
+                    + cdSize + " bytes");
+        }
+        ByteBuffer cd = read(ch, cdOffset, Math.toIntExact(cdSize));
         List<Entry> entries = new ArrayList<>();
         int p = 0;
         for (int i = 0; i < entryCount; i++) {

@@ -14,6 +14,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +25,7 @@ import org.streetgate.ota.slots.Disk;
 import org.streetgate.ota.util.Durable;
 import org.streetgate.ota.util.Faults;
 import org.streetgate.ota.util.Hex;
+import org.streetgate.ota.util.Redact;
 import org.tinylog.Logger;
 
 /**
@@ -33,17 +37,37 @@ import org.tinylog.Logger;
 public final class Downloader implements AutoCloseable {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
-    /** Retry and space policy. {@code spaceMargin} is kept free beyond the download and its extraction. */
+    /** Bytes a download may receive beyond the bundle's size across all its attempts, by default. */
+    public static final long DEFAULT_MAX_EXTRA_BYTES = 64L << 20;
+    /** Redirects followed per request, each to an allowed host only. */
+    static final int MAX_REDIRECTS = 5;
+
+    /**
+     * Retry and space policy. {@code spaceMargin} is kept free beyond the download and its extraction.
+     * {@code maxExtraBytes} bounds what retries cost on a metered link: across all attempts a download
+     * receives at most the bundle's size plus this many bytes (restarts from zero, overlapping resumes).
+     */
     public record Settings(int maxAttempts, Duration firstBackoff, Duration maxBackoff, long spaceMargin,
-                           Duration responseTimeout) {
+                           Duration responseTimeout, long maxExtraBytes) {
         public Settings {
             if (maxAttempts < 1) {
                 throw new IllegalArgumentException("maxAttempts must be >= 1");
             }
+            if (maxExtraBytes < 0) {
+                throw new IllegalArgumentException("maxExtraBytes must be >= 0");
+            }
+        }
+
+        public Settings(int maxAttempts, Duration firstBackoff, Duration maxBackoff, long spaceMargin, Duration responseTimeout) {
+            this(maxAttempts, firstBackoff, maxBackoff, spaceMargin, responseTimeout, DEFAULT_MAX_EXTRA_BYTES);
         }
 
         public static Settings defaults() {
             return new Settings(6, Duration.ofSeconds(2), Duration.ofMinutes(2), 16L << 20, Duration.ofSeconds(60));
+        }
+
+        public Settings withMaxExtraBytes(long bytes) {
+            return new Settings(maxAttempts, firstBackoff, maxBackoff, spaceMargin, responseTimeout, bytes);
         }
     }
 
@@ -56,11 +80,24 @@ public final class Downloader implements AutoCloseable {
     private final HttpClient http;
     private final Disk disk;
     private final Settings settings;
+    private final Set<String> allowedHosts;
 
+    /** Redirects are followed only to the offer's own host. */
     public Downloader(HttpClient http, Disk disk, Settings settings) {
+        this(http, disk, settings, List.of());
+    }
+
+    /** Redirects are followed only to the offer's own host or one of {@code allowedHosts}. */
+    public Downloader(HttpClient http, Disk disk, Settings settings, List<String> allowedHosts) {
         this.http = http;
         this.disk = disk;
         this.settings = settings;
+        this.allowedHosts = Set.copyOf(allowedHosts);
+    }
+
+    /** Bytes received from the network for one {@link #fetch}, across its attempts. */
+    private static final class Meter {
+        long received;
     }
 
     /** Abort any download in progress and release the client's threads. */
@@ -70,8 +107,9 @@ public final class Downloader implements AutoCloseable {
     }
 
     public static HttpClient defaultClient() {
+        // Redirects are followed by hand, so that each one is checked against the allowed hosts.
         return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /** A failure worth another attempt (network, 5xx, bad bytes from a proxy). */
@@ -82,6 +120,7 @@ public final class Downloader implements AutoCloseable {
     }
 
     public Path fetch(URI url, String sha256, long size, Path dir, Progress progress) {
+        String shown = Redact.url(url);
         Path done = dir.resolve(sha256 + ".sgb");
         Path part = dir.resolve(sha256 + ".part");
         try {
@@ -96,31 +135,33 @@ public final class Downloader implements AutoCloseable {
         } catch (IOException e) {
             throw new OtaException("cannot prepare " + dir + ": " + e.getMessage(), e);
         }
+        Meter meter = new Meter();
         String last = "no attempt made";
         for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
             try {
-                attemptOnce(url, sha256, size, part, progress);
+                attemptOnce(url, sha256, size, part, progress, meter);
                 Files.move(part, done, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 Durable.fsyncDir(dir);
                 return done;
             } catch (Transient e) {
-                last = e.getMessage();
+                last = Redact.message(e.getMessage(), url);
             } catch (IOException e) {
                 if (Disk.isNoSpace(e)) {
                     deleteQuietly(part); // a stale partial file on a full disk makes every retry fail
-                    throw new OtaException("disk full while downloading " + url + ": " + e.getMessage(), e);
+                    throw new OtaException("disk full while downloading " + shown + ": " + Redact.message(e.getMessage(), url), e);
                 }
-                last = e.getClass().getSimpleName() + ": " + e.getMessage();
+                last = e.getClass().getSimpleName() + ": " + Redact.message(e.getMessage(), url);
             }
-            Logger.warn("OTA download attempt {}/{} of {} failed: {}", attempt, settings.maxAttempts(), url, last);
+            Logger.warn("OTA download attempt {}/{} of {} failed: {}", attempt, settings.maxAttempts(), shown, last);
             if (attempt < settings.maxAttempts()) {
                 sleep(backoff(attempt));
             }
         }
-        throw new OtaException("download of " + url + " failed after " + settings.maxAttempts() + " attempts: " + last);
+        throw new OtaException("download of " + shown + " failed after " + settings.maxAttempts() + " attempts: " + last);
     }
 
-    private void attemptOnce(URI url, String sha256, long size, Path part, Progress progress) throws IOException, Transient {
+    private void attemptOnce(URI url, String sha256, long size, Path part, Progress progress, Meter meter)
+            throws IOException, Transient {
         long have = Files.exists(part) ? Files.size(part) : 0;
         if (have > size) {
             Files.delete(part);
@@ -129,10 +170,10 @@ public final class Downloader implements AutoCloseable {
         long need = (size - have) + size + settings.spaceMargin(); // the rest of the file, its extraction, a margin
         long usable = disk.usableSpace(part.getParent());
         if (usable < need) {
-            throw new OtaException("not enough free space to download " + url + ": need " + need + " bytes, have " + usable);
+            throw new OtaException("not enough free space to download " + Redact.url(url) + ": need " + need + " bytes, have " + usable);
         }
         if (have < size) {
-            have = receive(url, size, part, have, progress);
+            have = receive(url, size, part, have, progress, meter);
         }
         if (have < size) {
             throw new Transient("connection ended after " + have + " of " + size + " bytes");
@@ -146,17 +187,45 @@ public final class Downloader implements AutoCloseable {
     }
 
     /** One HTTP exchange; returns the bytes now in the .part file. */
-    private long receive(URI url, long size, Path part, long have, Progress progress) throws IOException, Transient {
-        HttpRequest.Builder req = HttpRequest.newBuilder(url).timeout(settings.responseTimeout()).GET();
-        if (have > 0) {
-            req.header("Range", "bytes=" + have + "-");
-        }
-        HttpResponse<InputStream> resp;
-        try {
-            resp = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OtaException("download of " + url + " interrupted");
+    private long receive(URI offered, long size, Path part, long have, Progress progress, Meter meter)
+            throws IOException, Transient {
+        HttpResponse<InputStream> resp = null;
+        URI url = offered;
+        for (int hop = 0; ; hop++) {
+            HttpRequest.Builder req = HttpRequest.newBuilder(url).timeout(settings.responseTimeout()).GET();
+            if (have > 0) {
+                req.header("Range", "bytes=" + have + "-");
+            }
+            try {
+                resp = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new OtaException("download of " + Redact.url(offered) + " interrupted");
+            }
+            int status = resp.statusCode();
+            if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+                break;
+            }
+            resp.body().close();
+            String location = resp.headers().firstValue("Location").orElse(null);
+            if (location == null || hop >= MAX_REDIRECTS) {
+                throw new OtaException("download of " + Redact.url(offered) + " refused: HTTP " + status
+                        + (location == null ? " without a Location" : " after " + MAX_REDIRECTS + " redirects"));
+            }
+            URI next;
+            try {
+                next = url.resolve(location);
+            } catch (IllegalArgumentException e) {
+                throw new OtaException("download of " + Redact.url(offered) + " refused: redirect to an invalid URL");
+            }
+            String host = next.getHost() == null ? "" : next.getHost().toLowerCase(Locale.ROOT);
+            boolean sameHost = host.equalsIgnoreCase(offered.getHost());
+            if (!(next.getScheme() != null && (next.getScheme().equals("https") || next.getScheme().equals("http")))
+                    || !(sameHost || allowedHosts.contains(host))) {
+                throw new OtaException("download of " + Redact.url(offered) + " refused: redirect to " + Redact.url(next)
+                        + ", a host that is not allowed");
+            }
+            url = next;
         }
         try (InputStream body = resp.body()) {
             int status = resp.statusCode();
@@ -172,22 +241,29 @@ public final class Downloader implements AutoCloseable {
                 start = have;
             } else if (status == 200) {
                 if (have > 0) {
-                    Logger.info("OTA: server ignored Range for {}; restarting from zero", url);
+                    Logger.info("OTA: server ignored Range for {}; restarting from zero", Redact.url(offered));
                 }
                 start = 0;
             } else if (status == 416) {
                 Files.deleteIfExists(part);
                 throw new Transient("server refused the range (416); restarting from zero");
             } else if (status >= 400 && status < 500 && status != 408 && status != 429) {
-                throw new OtaException("download of " + url + " refused: HTTP " + status);
+                throw new OtaException("download of " + Redact.url(offered) + " refused: HTTP " + status);
             } else {
                 throw new Transient("HTTP " + status);
             }
-            return copy(body, part, start, size, progress);
+            long budget = size + settings.maxExtraBytes();
+            if (meter.received + (size - start) > budget) {
+                throw new OtaException("download of " + Redact.url(offered) + " stopped: " + meter.received
+                        + " bytes received so far, another " + (size - start) + " would exceed the budget of " + budget
+                        + " (size plus maxExtraBytes " + settings.maxExtraBytes() + ")");
+            }
+            return copy(body, part, start, size, progress, meter);
         }
     }
 
-    private long copy(InputStream body, Path part, long start, long size, Progress progress) throws IOException, Transient {
+    private long copy(InputStream body, Path part, long start, long size, Progress progress, Meter meter)
+            throws IOException, Transient {
         long have = start;
         boolean halfMarked = start >= size / 2;
         try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
@@ -196,6 +272,7 @@ public final class Downloader implements AutoCloseable {
             byte[] buf = new byte[64 * 1024];
             try {
                 for (int n; (n = body.read(buf)) > 0; ) {
+                    meter.received += n;
                     if (have + n > size) {
                         out.truncate(0);
                         throw new Transient("server sent more than the offered " + size + " bytes");

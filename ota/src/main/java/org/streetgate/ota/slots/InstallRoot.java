@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -109,6 +111,46 @@ public record InstallRoot(Path dir) {
         } catch (IOException e) {
             throw new OtaException("cannot read the manifest of " + release + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The highest release counter known to be installed, and the version that carries it. */
+    public record Floor(long counter, String version) {
+    }
+
+    /**
+     * The anti-rollback floor: the journal's installed counter (already the maximum of both journal
+     * copies) or the counter of any complete installed release, whichever is higher. Only the release
+     * on trial is left out: it is not installed until it commits. A release nothing refers to any
+     * more is removed by the next boot check; until then it counts, which errs on the refusing side.
+     */
+    public Floor counterFloor(OtaState s) {
+        Floor floor = new Floor(s.installedCounter(), s.installedVersion());
+        String onTrial = s.phase() == OtaState.Phase.TRIAL && s.trial() != null ? s.trial().release() : null;
+        List<String> releases = new ArrayList<>();
+        releases.add(FACTORY);
+        if (Files.isDirectory(releases())) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(releases())) {
+                for (Path p : ds) {
+                    releases.add(dir.relativize(p).toString());
+                }
+            } catch (IOException e) {
+                throw new OtaException("cannot list " + releases() + ": " + e.getMessage(), e);
+            }
+        }
+        for (String r : releases) {
+            if (r.equals(onTrial) || !isComplete(r)) {
+                continue;
+            }
+            try {
+                Manifest m = manifestOf(r);
+                if (m.releaseCounter() > floor.counter()) {
+                    floor = new Floor(m.releaseCounter(), m.version());
+                }
+            } catch (OtaException e) {
+                Logger.warn("OTA: cannot read the manifest of {} for the release counter: {}", r, e.getMessage());
+            }
+        }
+        return floor;
     }
 
     /**

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import org.streetgate.ota.OtaException;
 import org.streetgate.ota.util.Durable;
 import org.streetgate.ota.util.Faults;
@@ -31,19 +33,34 @@ public final class Journal {
         this.backup = file.resolveSibling(file.getFileName() + ".prev");
     }
 
+    /**
+     * The journal, or its previous copy when the journal is missing or unreadable. The installed release
+     * counter is the highest of both copies: losing (or damaging) one file never lowers the anti-rollback
+     * floor. {@link InstallRoot#counterFloor} adds the installed releases' own manifests.
+     */
     public OtaState load() {
-        try {
-            return MAPPER.readValue(Files.readAllBytes(file), OtaState.class);
-        } catch (NoSuchFileException e) {
-            return OtaState.initial();
-        } catch (IOException e) {
-            Logger.error("OTA journal {} is unreadable ({}); falling back to {}", file, e.getMessage(), backup);
-            try {
-                return MAPPER.readValue(Files.readAllBytes(backup), OtaState.class);
-            } catch (IOException e2) {
-                Logger.error("OTA journal backup {} is unreadable too; starting from an empty journal", backup);
-                return OtaState.initial();
+        Optional<OtaState> main = read(file);
+        Optional<OtaState> prev = read(backup);
+        if (main.isEmpty() && prev.isPresent()) {
+            Logger.error("OTA journal {} is missing or unreadable; using its previous copy {}", file, backup);
+        }
+        OtaState s = main.or(() -> prev).orElseGet(OtaState::initial);
+        for (OtaState copy : List.of(main, prev).stream().flatMap(Optional::stream).toList()) {
+            if (copy.installedCounter() > s.installedCounter()) {
+                s = s.withInstalled(copy.installedCounter(), copy.installedVersion());
             }
+        }
+        return s;
+    }
+
+    private static Optional<OtaState> read(Path p) {
+        try {
+            return Optional.of(MAPPER.readValue(Files.readAllBytes(p), OtaState.class));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            Logger.error("OTA journal {} is unreadable ({})", p, e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -109,7 +109,8 @@ public final class Stager {
             throw new BundleException(Reason.HASH_MISMATCH, BundleVerifier.PAYLOAD + f.path()
                     + ": changed since verification (manifest " + Hex.shortHash(f.sha256()) + ", now " + Hex.shortHash(actual) + ")");
         }
-        Files.setPosixFilePermissions(target, permissions(f.permissions()));
+        // A manifest cannot make a file writable by others or setuid: the mode is masked.
+        Files.setPosixFilePermissions(target, permissions(ReleaseCheck.installedMode(f.permissions())));
     }
 
     static Set<PosixFilePermission> permissions(int mode) {
