@@ -69,11 +69,15 @@ public record Profile(Path file, Gateway gateway, Platform platform, Store store
      * @param trustedKeys   base64 public keys or {@code .pub} files; several at once for rotation
      * @param pushTokenFile enables the technician push endpoint on {@code pushBind:pushPort}
      * @param watch         a directory to watch for bundles (a USB stick's mount point)
+     * @param allowedHosts  the only hosts an offer may download from (none: every offer is refused)
+     * @param pushAllowRemote lets the push endpoint bind an address other than loopback (warned about)
      */
     public record Updates(Path root, List<String> trustedKeys, Duration healthDeadline, String pushBind, int pushPort,
-                          Optional<Path> pushTokenFile, Optional<Path> watch) {
+                          Optional<Path> pushTokenFile, Optional<Path> watch, List<String> allowedHosts,
+                          boolean pushAllowRemote) {
         public Updates {
             trustedKeys = List.copyOf(trustedKeys);
+            allowedHosts = List.copyOf(allowedHosts);
         }
     }
 

@@ -247,11 +247,19 @@ public final class ProfileLoader {
         String bind = "127.0.0.1";
         int port = 8787;
         Optional<Path> token = Optional.empty();
+        boolean allowRemote = false;
+        List<String> hosts = o.stringList("allowed-hosts");
+        for (String h : hosts) {
+            if (!h.matches("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:]+\\]")) {
+                o.error("allowed-hosts", "'" + h + "' must be a host name or address, without scheme, port or path");
+            }
+        }
         Optional<ConfigReader> push = o.map("push");
         if (push.isPresent()) {
             ConfigReader p = push.get();
             bind = p.string("bind", "127.0.0.1");
             port = p.integer("port", 8787, 1, 65535);
+            allowRemote = p.bool("allow-remote", false);
             token = Optional.ofNullable(p.string("token-file")).map(Path::of);
             // UpdateService reads the token file as named: relative to the working directory.
             token.ifPresent(f -> secrets.add(new Profile.SecretFile("ota.push.token-file", f, p.at("token-file"), false)));
@@ -259,7 +267,7 @@ public final class ProfileLoader {
         }
         Optional<Path> watch = Optional.ofNullable(o.string("watch", null)).map(Path::of);
         o.finish();
-        return new Profile.Updates(root, keys, deadline, bind, port, token, watch);
+        return new Profile.Updates(root, keys, deadline, bind, port, token, watch, hosts, allowRemote);
     }
 
     private Profile.Device<?> readDevice(ConfigReader d) {

@@ -37,7 +37,16 @@ public final class UpdateService implements CommandTarget, AutoCloseable {
     public UpdateService(Profile.Updates settings, String model, String version, Consumer<Message.Event> events,
                          Runnable restart) {
         this.restart = restart;
-        UpdateAgent.Options options = UpdateAgent.Options.defaults().withHealthDeadline(settings.healthDeadline());
+        UpdateAgent.Options options = UpdateAgent.Options.defaults().withHealthDeadline(settings.healthDeadline())
+                .withAllowedHosts(settings.allowedHosts())
+                .withPush(org.streetgate.ota.push.PushEndpoint.Limits.defaults().withNonLoopbackAllowed(settings.pushAllowRemote()));
+        if (settings.allowedHosts().isEmpty()) {
+            Logger.warn("ota: no ota.allowed-hosts in the profile, so every update offer over MQTT is refused");
+        }
+        if (settings.pushAllowRemote()) {
+            Logger.warn("ota: the technician push endpoint may bind {} (ota.push.allow-remote): it is reachable from the network",
+                    settings.pushBind());
+        }
         this.agent = new UpdateAgent(settings.root(), settings.trustedKeys(), model, version, event -> {
             events.accept(new Message.Event("ota", event.type(),
                     Message.Severity.valueOf(event.severity().toUpperCase(java.util.Locale.ROOT)), event.data()));

@@ -69,7 +69,7 @@ class UpdateOverMqttIT {
         });
         http.start();
         String yaml = Profiles.gateway("%s", "{path: outbox.db, max-bytes: 16MiB, commit-window: 10ms}", "")
-                + "ota: {root: " + root + ", trusted-keys: [" + pub + "], health-deadline: 1m}\n";
+                + "ota: {root: " + root + ", trusted-keys: [" + pub + "], health-deadline: 1m, allowed-hosts: [127.0.0.1]}\n";
         try (Mosquitto broker = Mosquitto.start(dir);
              Subscriber sub = new Subscriber(broker.uri(), "sg/v1/pole-it/#")) {
             var profile = Profiles.load(dir, "pole", yaml.formatted(broker.uri()));
