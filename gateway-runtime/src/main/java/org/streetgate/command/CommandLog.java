@@ -28,6 +28,7 @@ public final class CommandLog implements AutoCloseable {
                 s.execute("PRAGMA synchronous=FULL");
                 s.execute("CREATE TABLE IF NOT EXISTS commands(id TEXT PRIMARY KEY, received INTEGER NOT NULL,"
                         + " status TEXT, result TEXT, error TEXT)");
+                s.execute("CREATE INDEX IF NOT EXISTS commands_received ON commands(received)");
             }
         } catch (SQLException e) {
             throw new OutboxException("cannot open command log " + file + ": " + e.getMessage(), e);
@@ -74,11 +75,42 @@ public final class CommandLog implements AutoCloseable {
         }
     }
 
-    /** Forgets ids older than {@code cutoff}, so the log stays small on a years-long deployment. */
-    public synchronized int prune(long cutoff) {
-        try (PreparedStatement del = db.prepareStatement("DELETE FROM commands WHERE received < ?")) {
-            del.setLong(1, cutoff);
-            return del.executeUpdate();
+    /**
+     * How long an id is remembered. A replay within it is answered {@code duplicate}; a signed
+     * command is refused by its own expiry long before (its horizon is at most a day), so only an
+     * unsigned command without {@code expires} could run again after this.
+     */
+    public static final java.time.Duration KEEP = java.time.Duration.ofDays(7);
+    /** At most this many ids, whatever their age: the oldest go first. */
+    public static final int MAX_ROWS = 100_000;
+
+    /** Forgets ids older than {@link #KEEP} and beyond {@link #MAX_ROWS}; returns how many. */
+    public synchronized int prune(long now) {
+        try (PreparedStatement old = db.prepareStatement("DELETE FROM commands WHERE received < ?");
+             PreparedStatement excess = db.prepareStatement("DELETE FROM commands WHERE id IN"
+                     + " (SELECT id FROM commands ORDER BY received DESC LIMIT -1 OFFSET ?)")) {
+            old.setLong(1, now - KEEP.toMillis());
+            int n = old.executeUpdate();
+            excess.setInt(1, MAX_ROWS);
+            n += excess.executeUpdate();
+            pruned += n;
+            return n;
+        } catch (SQLException e) {
+            throw new OutboxException("command log: " + e.getMessage(), e);
+        }
+    }
+
+    private long pruned;
+
+    /** Ids forgotten by {@link #prune} since start. */
+    public synchronized long pruned() {
+        return pruned;
+    }
+
+    /** Ids remembered now. */
+    public synchronized long rows() {
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM commands")) {
+            return rs.next() ? rs.getLong(1) : 0;
         } catch (SQLException e) {
             throw new OutboxException("command log: " + e.getMessage(), e);
         }

@@ -45,6 +45,54 @@ public final class CommandRouter {
         this.clock = clock;
         this.results = results;
         this.security = security;
+        this.dispatcher = Thread.ofVirtual().name("cmd-dispatch").start(this::dispatchLoop);
+    }
+
+    /** Commands waiting to be read; past this a flood is answered without being read. */
+    public static final int INBOX = 256;
+    /** Per source: a burst of this many, then {@link #RATE_PER_SECOND}. */
+    public static final int RATE_BURST = 50;
+    public static final double RATE_PER_SECOND = 10;
+
+    private final java.util.concurrent.BlockingQueue<Inbound> inbox = new java.util.concurrent.ArrayBlockingQueue<>(INBOX);
+    private final Map<String, java.util.concurrent.ExecutorService> lanes = new ConcurrentHashMap<>();
+    private final Map<String, double[]> buckets = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong rateLimited = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong queueFull = new java.util.concurrent.atomic.AtomicLong();
+    private final Thread dispatcher;
+
+    private record Inbound(String source, byte[] payload) {}
+
+    /** What a command became after its checks: an answer now, or work for its device's lane. */
+    private sealed interface Step {
+        record Answer(CommandResult result) implements Step {}
+
+        /** @param signed a verified signature already judged its expiry (with the profile's unsynced grace) */
+        record Run(String id, String device, JsonNode root, boolean signed) implements Step {}
+    }
+
+    /** Counters for health: every command is counted, and none is dropped without an answer. */
+    public Map<String, Object> stats() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("received", received.get());
+        m.put("rate_limited", rateLimited.get());
+        m.put("queue_full", queueFull.get());
+        m.put("waiting", inbox.size());
+        m.put("log_rows", log.rows());
+        m.put("log_pruned", log.pruned());
+        return m;
+    }
+
+    /** Forgets command ids the log no longer needs (past their expiry plus a margin); see {@link CommandLog#prune}. */
+    public int prune() {
+        return log.prune(clock.getAsLong());
+    }
+
+    /** Stops taking commands; what is running on a device finishes. */
+    public void close() {
+        dispatcher.interrupt();
+        lanes.values().forEach(java.util.concurrent.ExecutorService::shutdown);
     }
 
     public void register(String device, CommandTarget target) {
@@ -53,21 +101,93 @@ public final class CommandRouter {
         }
     }
 
-    /** Handles one raw {@code cmd} payload; the outcome goes to the results consumer. */
+    /** Queues one raw {@code cmd} payload; never blocks the caller (the MQTT client's thread). */
     public void handle(byte[] payload) {
-        CommandResult result;
-        try {
-            result = run(payload);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        results.accept(result);
+        handle("cmd", payload);
     }
 
+    /**
+     * Queues one raw payload from {@code source} (a topic or dialect). Commands for one device run
+     * in the order they arrived, one at a time; different devices run side by side. The outcome
+     * goes to the results consumer.
+     */
+    public void handle(String source, byte[] payload) {
+        received.incrementAndGet();
+        if (!inbox.offer(new Inbound(source, payload))) {
+            queueFull.incrementAndGet();
+            results.accept(CommandResult.rejected(null, "too many commands waiting (" + INBOX + "): not read; send it again"));
+        }
+    }
+
+    private void dispatchLoop() {
+        while (true) {
+            Inbound in;
+            try {
+                in = inbox.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                if (!takeToken(in.source())) {
+                    rateLimited.incrementAndGet();
+                    results.accept(CommandResult.rejected(null, "rate limited: more than " + (int) RATE_PER_SECOND
+                            + " commands/s from " + in.source() + "; not read"));
+                    continue;
+                }
+                switch (prepare(in.payload())) {
+                    case Step.Answer(CommandResult r) -> results.accept(r);
+                    case Step.Run run -> lanes.computeIfAbsent(run.device(),
+                                    d -> java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofVirtual().name("cmd-" + d).factory()))
+                            .execute(() -> {
+                                try {
+                                    results.accept(finish(run));
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            });
+                }
+            } catch (RuntimeException e) {
+                // Never let one command end the dispatcher: answer it and go on.
+                Logger.error(e, "cmd: dispatch failed: {}", e.getMessage());
+                results.accept(CommandResult.error(null, "failed: " + e.getMessage()));
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** A token bucket per source, on the injected clock. */
+    private boolean takeToken(String source) {
+        long now = clock.getAsLong();
+        double[] b = buckets.computeIfAbsent(source, k -> new double[] {RATE_BURST, now});
+        synchronized (b) {
+            b[0] = Math.min(RATE_BURST, b[0] + Math.max(0, now - (long) b[1]) * RATE_PER_SECOND / 1000.0);
+            b[1] = now;
+            if (b[0] < 1) {
+                return false;
+            }
+            b[0] -= 1;
+            return true;
+        }
+    }
+
+    /** Checks and runs one command on the calling thread (tests, and the building block of the lanes). */
     CommandResult run(byte[] payload) throws InterruptedException {
+        return switch (prepare(payload)) {
+            case Step.Answer(CommandResult r) -> r;
+            case Step.Run run -> finish(run);
+        };
+    }
+
+    private CommandResult finish(Step.Run run) throws InterruptedException {
+        CommandResult outcome = execute(run.id(), run.root(), run.signed());
+        log.finish(outcome);
+        return outcome;
+    }
+
+    private Step prepare(byte[] payload) throws InterruptedException {
         if (payload.length > MAX_COMMAND_BYTES) {
-            return CommandResult.rejected(null, "command too large: " + payload.length + " bytes (limit " + MAX_COMMAND_BYTES + ")");
+            return answer(CommandResult.rejected(null, "command too large: " + payload.length + " bytes (limit " + MAX_COMMAND_BYTES + ")"));
         }
         byte[] json = payload;
         CommandSecurity.Signer signer = null;
@@ -76,7 +196,7 @@ public final class CommandRouter {
             try {
                 jws = Jws.parse(payload);
             } catch (Jws.MalformedException e) {
-                return CommandResult.rejected(null, "bad signature: " + e.getMessage());
+                return answer(CommandResult.rejected(null, "bad signature: " + e.getMessage()));
             }
             switch (security.verify(jws)) {
                 case CommandSecurity.Result.Ok<CommandSecurity.Verified>(CommandSecurity.Verified v) -> {
@@ -85,7 +205,7 @@ public final class CommandRouter {
                 }
                 case CommandSecurity.Result.Refused<CommandSecurity.Verified>(String reason) -> {
                     Logger.warn("cmd refused: {}", reason);
-                    return CommandResult.rejected(unverifiedId(jws.payload()), reason);
+                    return answer(CommandResult.rejected(unverifiedId(jws.payload()), reason));
                 }
             }
         }
@@ -93,34 +213,36 @@ public final class CommandRouter {
         try {
             root = RecordJson.strictMapper().readTree(new String(json, StandardCharsets.UTF_8));
         } catch (java.io.IOException e) {
-            return CommandResult.rejected(null, "command is not valid JSON" + (e.getMessage() != null
-                    && e.getMessage().startsWith("Duplicate field") ? ": a field appears twice" : ""));
+            return answer(CommandResult.rejected(null, "command is not valid JSON" + (e.getMessage() != null
+                    && e.getMessage().startsWith("Duplicate field") ? ": a field appears twice" : "")));
         }
         if (root == null || !root.isObject()) {
-            return CommandResult.rejected(null, "command must be a JSON object");
+            return answer(CommandResult.rejected(null, "command must be a JSON object"));
         }
         JsonNode idNode = root.get("id");
         String id = idNode != null && idNode.isTextual() ? idNode.asText() : null;
         if (id == null || !SAFE_ID.matcher(id).matches()) {
-            return CommandResult.rejected(null, "'id' must be 1 to 128 printable ASCII characters without spaces");
+            return answer(CommandResult.rejected(null, "'id' must be 1 to 128 printable ASCII characters without spaces"));
         }
         Optional<String> problem = schemaProblem((ObjectNode) root);
         if (problem.isPresent()) {
-            return CommandResult.rejected(id, problem.get());
+            return answer(CommandResult.rejected(id, problem.get()));
         }
         Optional<String> refusal = authorize(root, signer);
         if (refusal.isPresent()) {
             Logger.warn("cmd {}: {} {} refused: {}", id, root.get("device").asText(), root.get("action").asText(), refusal.get());
-            return CommandResult.rejected(id, refusal.get());
+            return answer(CommandResult.rejected(id, refusal.get()));
         }
         Optional<CommandResult> earlier = log.begin(id, clock.getAsLong());
         if (earlier.isPresent()) {
             Logger.info("cmd {}: duplicate, not executed again", id);
-            return earlier.get();
+            return answer(earlier.get());
         }
-        CommandResult outcome = execute(id, root);
-        log.finish(outcome);
-        return outcome;
+        return new Step.Run(id, root.get("device").asText(), root, signer != null);
+    }
+
+    private static Step answer(CommandResult r) {
+        return new Step.Answer(r);
     }
 
     /** Signature policy and, for a signed command, gateway, key scope and expiry. Empty when it may run. */
@@ -156,10 +278,15 @@ public final class CommandRouter {
         }
     }
 
-    private CommandResult execute(String id, JsonNode root) throws InterruptedException {
+    private CommandResult execute(String id, JsonNode root, boolean signed) throws InterruptedException {
         String device = root.get("device").asText();
         String action = root.get("action").asText();
         JsonNode expires = root.get("expires");
+        if (expires != null && !signed && !security.clockSynced()) {
+            // A Pi that booted offline thinks it is 1970: every expiry would look far off.
+            Logger.info("cmd {}: {} {} carries expires and the clock is unsynced: not executed", id, device, action);
+            return CommandResult.rejected(id, "clock unsynced: 'expires' cannot be judged until the clock is set; not executed");
+        }
         if (expires != null && expires.asLong() < clock.getAsLong()) {
             Logger.info("cmd {}: {} {} expired, not executed", id, device, action);
             return CommandResult.expired(id);

@@ -89,6 +89,11 @@ public final class CommandSecurity {
         return settings;
     }
 
+    /** Whether the wall clock can be trusted to judge an expiry. */
+    boolean clockSynced() {
+        return clockSynced.getAsBoolean();
+    }
+
     /** Checks a JWS's signature and returns the verified payload, or the reason it is refused. */
     Result<Verified> verify(Jws.Parsed jws) {
         Key key = byId.get(jws.keyId());

@@ -88,6 +88,7 @@ public final class Gateway implements AutoCloseable {
         }
         this.health = new HealthReport(outbox, profile.store().maxBytes(), uplink::stats, statuses, clock::wallNow);
         router.register("gateway", new GatewayCommands(this));
+        health.section("commands", router::stats);
         this.updates = profile.updates().map(u -> new UpdateService(u, profile.gateway().model(), Version.current(),
                 this::recordOrFail, () -> restartRequested.complete("update staged"))).orElse(null);
         if (updates != null) {
@@ -340,6 +341,7 @@ public final class Gateway implements AutoCloseable {
     private void healthLoop() {
         long nextHealth = System.nanoTime() + profile.health().interval().toNanos();
         long nextSummary = System.nanoTime() + 5_000_000_000L;
+        long nextPrune = System.nanoTime();
         String lastSummary = "";
         while (running) {
             try {
@@ -353,6 +355,13 @@ public final class Gateway implements AutoCloseable {
                 if (now >= nextHealth) {
                     nextHealth = now + profile.health().interval().toNanos();
                     uplink.publishDirect(uplink.topics().health(), RecordJson.mapper().writeValueAsString(health.snapshot()));
+                }
+                if (now >= nextPrune && clock.plausible()) {
+                    nextPrune = now + 3_600_000_000_000L;
+                    int n = router.prune();
+                    if (n > 0) {
+                        Logger.info("commands: forgot {} command ids past their keeping time", n);
+                    }
                 }
                 if (now >= nextSummary) {
                     nextSummary = now + 10_000_000_000L;
@@ -451,6 +460,7 @@ public final class Gateway implements AutoCloseable {
             updates.close();
         }
         uplink.close();
+        router.close();
         outbox.close();
         commandLog.close();
         hardware.close();
