@@ -179,7 +179,13 @@ public final class CommandRouter {
         };
     }
 
+    /** In the device's lane: a re-delivery is answered from the log, in its place behind the first. */
     private CommandResult finish(Step.Run run) throws InterruptedException {
+        Optional<CommandResult> earlier = log.begin(run.id(), clock.getAsLong());
+        if (earlier.isPresent()) {
+            Logger.info("cmd {}: duplicate, not executed again", run.id());
+            return earlier.get();
+        }
         CommandResult outcome = execute(run.id(), run.root(), run.signed());
         log.finish(outcome);
         return outcome;
@@ -232,11 +238,6 @@ public final class CommandRouter {
         if (refusal.isPresent()) {
             Logger.warn("cmd {}: {} {} refused: {}", id, root.get("device").asText(), root.get("action").asText(), refusal.get());
             return answer(CommandResult.rejected(id, refusal.get()));
-        }
-        Optional<CommandResult> earlier = log.begin(id, clock.getAsLong());
-        if (earlier.isPresent()) {
-            Logger.info("cmd {}: duplicate, not executed again", id);
-            return answer(earlier.get());
         }
         return new Step.Run(id, root.get("device").asText(), root, signer != null);
     }

@@ -103,10 +103,8 @@ class DataPathFaultIT {
                     // the child was killed
                 }
             });
-            long deadline = System.nanoTime() + LONG.toNanos();
-            while (acked.values().stream().mapToLong(Long::longValue).sum() < 20_000 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            Await.until(LONG, () -> acked.values().stream().mapToLong(Long::longValue).sum() >= 20_000,
+                    () -> "acknowledged so far: " + acked);
             child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
             assertTrue(child.waitFor(10, TimeUnit.SECONDS));
             reader.join(5000);
@@ -229,13 +227,7 @@ class DataPathFaultIT {
     }
 
     private static void awaitProduced(Gateway g, long total) throws InterruptedException {
-        long deadline = System.nanoTime() + LONG.toNanos();
-        while (g.outbox().lastSeq() < total) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("only " + g.outbox().lastSeq() + " of " + total + " readings produced");
-            }
-            Thread.sleep(20);
-        }
+        Await.until(LONG, () -> g.outbox().lastSeq() >= total, () -> "only " + g.outbox().lastSeq() + " of " + total + " readings produced");
     }
 
     @Test

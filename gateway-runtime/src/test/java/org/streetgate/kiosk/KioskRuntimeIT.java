@@ -157,7 +157,7 @@ class KioskRuntimeIT {
     void platform_parcels_arrive_through_the_command_router_and_work_offline() throws Exception {
         try (KioskRig rig = new KioskRig(dir);
              CommandLog log = new CommandLog(dir.resolve("commands.db"))) {
-            List<CommandResult> results = new ArrayList<>();
+            List<CommandResult> results = new java.util.concurrent.CopyOnWriteArrayList<>();
             CommandRouter router = new CommandRouter(log, rig.clock::get, results::add);
             router.register("kiosk", rig.kiosk);
             router.handle("""
@@ -169,6 +169,9 @@ class KioskRuntimeIT {
             router.handle("""
                     {"id":"c1","device":"kiosk","action":"add-parcel","args":{"parcel":"cert-7","door":6,"code":"90817263"}}
                     """.getBytes(StandardCharsets.UTF_8));
+            // The router answers off the caller's thread, in arrival order for one device.
+            org.streetgate.drivers.testing.Await.until(java.time.Duration.ofSeconds(10), () -> results.size() == 3,
+                    () -> "results: " + results);
             assertEquals(CommandResult.Status.OK, results.get(0).status(), results.toString());
             assertEquals(CommandResult.Status.REJECTED, results.get(1).status());
             assertFalse(results.get(1).error().contains("1234"), results.get(1).error());

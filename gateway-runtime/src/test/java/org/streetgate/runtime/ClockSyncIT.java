@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.streetgate.drivers.testing.Await;
 import org.junit.jupiter.api.io.TempDir;
 import org.streetgate.outbox.Kind;
 import org.streetgate.outbox.Row;
@@ -38,21 +39,16 @@ class ClockSyncIT {
                     "  - {id: load-1, driver: load, producers: 1, count: 20, pause-us: 20000}");
             Gateway g = Gateway.start(Profiles.load(dir, "pole", yaml, null), dir.resolve("data"), false, clocks);
             try {
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (g.outbox().lastSeq() < 20 && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
+                Await.until(Duration.ofSeconds(20), () -> g.outbox().lastSeq() >= 20, () -> "produced " + g.outbox().lastSeq());
                 assertEquals(20, g.outbox().lastSeq());
                 // NTP: ten seconds after boot the clock jumps to a plausible time.
                 sinceBoot.set(10_000);
                 wall.set(BUILD + 3_600_000);
                 long realBoot = BUILD + 3_600_000 - 10_000;
                 // The gateway notices on its own, with no new reading to stamp, and corrects the buffer.
-                deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (g.outbox().read(Kind.TELEMETRY, 0, 100, 1 << 20).stream().anyMatch(Row::unsynced)
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
+                Await.until(Duration.ofSeconds(10),
+                        () -> g.outbox().read(Kind.TELEMETRY, 0, 100, 1 << 20).stream().noneMatch(Row::unsynced),
+                        () -> "records still unsynced after the clock became plausible");
                 broker.restart();
                 sub.reconnect();
                 List<JsonNode> records = sub.records("/telemetry", 20, Duration.ofSeconds(20));

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.streetgate.drivers.testing.Await;
 import org.junit.jupiter.api.io.TempDir;
 import org.streetgate.drivers.pms5003.Pms5003Simulator;
 import org.streetgate.drivers.testing.SocatPty;
@@ -93,10 +94,7 @@ class GatewayIT {
             String sensors = "  - {id: air-1, driver: pms5003, serial: {port: /dev/ttyAMA0}, poll: 20ms, sim: true}";
             Gateway offline = Gateway.start(Profiles.load(dir, "pole", profile(broker.uri(), sensors)),
                     dir.resolve("data"), false);
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (offline.outbox().lastSeq() < 40 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            Await.until(Duration.ofSeconds(20), () -> offline.outbox().lastSeq() >= 40, () -> "buffered " + offline.outbox().lastSeq());
             assertFalse(offline.uplink().connected());
             offline.close();
 
@@ -127,13 +125,7 @@ class GatewayIT {
     }
 
     static void awaitEmpty(SqliteOutbox outbox) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (outbox.stats().rows() > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("rows left after PUBACK: " + outbox.stats().rows());
-            }
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofSeconds(10), () -> outbox.stats().rows() == 0, () -> "rows left after PUBACK: " + outbox.stats().rows());
     }
 
     static Set<String> fieldNames(JsonNode n) {

@@ -48,11 +48,7 @@ class UplinkAuthIT {
             }
             Gateway right = start(broker, "right-secret");
             try {
-                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (!right.uplink().connected() && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertTrue(right.uplink().connected(), "the right password connects");
+                Await.until(Duration.ofSeconds(10), () -> right.uplink().connected(), () -> "the right password connects");
                 assertEquals(null, right.uplink().stats().lastError());
             } finally {
                 right.close();
