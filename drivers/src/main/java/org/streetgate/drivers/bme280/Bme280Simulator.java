@@ -18,7 +18,7 @@ public final class Bme280Simulator implements I2cSimulator {
     public record Environment(double temperatureC, double pressureHpa, double humidityPct) {}
 
     /**
-     * Bosch's BMP280 datasheet example for T and P (section 8.2, as in shared/vectors), with humidity
+     * Bosch's BMP280 datasheet example for T and P (section 8.2, as in the codec test's vectors), with humidity
      * trimming typical of a BME280.
      */
     public static final Bme280Calibration DATASHEET_CALIBRATION = new Bme280Calibration(

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -13,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.streetgate.drivers.testing.Vectors;
 
 class Bme280CodecTest {
-    /** The name=value pairs of shared/vectors/bmp280-datasheet.txt (Bosch BMP280 datasheet, section 8.2). */
+    /** The name=value pairs of test resource vectors/bmp280-datasheet.txt (Bosch BMP280 datasheet, section 8.2). */
     private static Map<String, Long> datasheet() throws Exception {
-        String text = Files.readString(Vectors.dir().resolve("bmp280-datasheet.txt"));
+        String text = Vectors.text("bmp280-datasheet.txt");
         Map<String, Long> v = new HashMap<>();
         Matcher m = Pattern.compile("([A-Za-z_]+[0-9]?)\\s*=\\s*(-?\\d+)").matcher(text);
         while (m.find()) {

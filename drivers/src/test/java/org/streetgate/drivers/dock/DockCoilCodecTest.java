@@ -11,8 +11,8 @@ import org.streetgate.drivers.testing.Vectors;
 class DockCoilCodecTest {
     /**
      * Modbus Application Protocol V1.1b3 §6.5 example PDU (coil 173 on: 05 00 AC FF 00), framed for
-     * RTU with unit 0x11 as the Simply Modbus FC05 page shows it, CRC 4E 8B. Not in shared/vectors;
-     * made from the protocol's definition.
+     * RTU with unit 0x11 as the Simply Modbus FC05 page shows it, CRC 4E 8B. Not among the published vectors
+     * (test resource vectors/); made from the protocol's definition.
      */
     private static final byte[] SPEC_EXAMPLE = {
         0x11,                    // unit 17

@@ -11,14 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.streetgate.drivers.testing.Vectors;
 
 /**
- * Against shared/vectors/escpos.tsv: Epson ESC/POS reference, python-escpos (constants.py,
+ * Against the test resource vectors/escpos.tsv: Epson ESC/POS reference, python-escpos (constants.py,
  * test_function_qr_native.py, test_function_image.py), node-escpos statuses.js, GB18030 tables.
  */
 class EscPosCodecTest {
@@ -33,7 +32,7 @@ class EscPosCodecTest {
 
     static List<Row> rows(String kind) throws IOException {
         List<Row> out = new ArrayList<>();
-        for (String line : Files.readAllLines(Vectors.dir().resolve(FILE))) {
+        for (String line : Vectors.lines(FILE)) {
             String[] cols = line.split("\t");
             if (!line.startsWith("#") && cols[0].equals(kind)) {
                 List<byte[]> frames = new ArrayList<>();

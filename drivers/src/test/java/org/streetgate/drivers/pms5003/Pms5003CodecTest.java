@@ -10,7 +10,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.streetgate.drivers.testing.Vectors;
 
-/** Against shared/vectors/pms5003.tsv (frames from PyPMS's tests and pmsx003.py). */
+/** Against the test resource vectors/pms5003.tsv (frames from PyPMS's tests and pmsx003.py). */
 class Pms5003CodecTest {
     private static final String FILE = "pms5003.tsv";
 
