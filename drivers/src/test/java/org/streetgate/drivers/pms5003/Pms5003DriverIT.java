@@ -7,19 +7,17 @@ import com.fazecast.jSerialComm.SerialPort;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.streetgate.drivers.config.Position;
 import org.streetgate.drivers.spi.DeviceContext;
-import org.streetgate.drivers.spi.DeviceSpec;
 import org.streetgate.drivers.spi.DeviceStatus;
 import org.streetgate.drivers.spi.Message;
+import org.streetgate.drivers.testing.Await;
 import org.streetgate.drivers.testing.CollectingSink;
+import org.streetgate.drivers.testing.Contexts;
+import org.streetgate.drivers.testing.PtyDevice;
 import org.streetgate.drivers.testing.SocatPty;
-import org.streetgate.drivers.transport.JSerialCommLink;
 import org.streetgate.drivers.transport.Hardware;
-import org.streetgate.drivers.transport.SerialSettings;
 
 /** The driver against its simulator through a real socat pty pair and jSerialComm on both ends. */
 class Pms5003DriverIT {
@@ -28,28 +26,15 @@ class Pms5003DriverIT {
 
     private static DeviceContext<Pms5003Config> context(Path port, Pms5003Config.Mode mode, CollectingSink sink,
                                                         Duration poll) {
-        var spec = new DeviceSpec("air-1", "pms5003", poll,
-                Optional.of(SerialSettings.of(port.toString(), 9600)), false, new Position("test", 1));
-        return new DeviceContext<>(spec, new Pms5003Config(mode, Duration.ofSeconds(2)), sink, new DeviceStatus(),
-                new Hardware());
-    }
-
-    private static Thread serve(Pms5003Simulator sim, Path port) throws Exception {
-        var link = JSerialCommLink.open(SerialSettings.of(port.toString(), 9600));
-        return Thread.ofVirtual().start(() -> {
-            try (link) {
-                sim.serve(link);
-            } catch (Exception e) {
-                // the pty went away: the test is over or unplugged it
-            }
-        });
+        return Contexts.serial("air-1", "pms5003", poll, port.toString(), 9600, false,
+                new Pms5003Config(mode, Duration.ofSeconds(2)), sink, new Hardware());
     }
 
     @Test
     void passive_polling_reads_frames_from_the_simulator_over_a_pty() throws Exception {
         try (SocatPty pty = SocatPty.start(dir, "pms")) {
             Pms5003Simulator sim = new Pms5003Simulator(42, Duration.ofMillis(200), 2);
-            Thread device = serve(sim, pty.deviceEnd());
+            PtyDevice device = PtyDevice.serve(sim, pty, 9600);
             CollectingSink sink = new CollectingSink();
             var ctx = context(pty.driverEnd(), Pms5003Config.Mode.PASSIVE, sink, Duration.ofMillis(100));
             Pms5003Driver driver = new Pms5003Driver(ctx);
@@ -68,7 +53,7 @@ class Pms5003DriverIT {
                 assertEquals(DeviceStatus.State.OK, driver.status().state());
             } finally {
                 driver.stop();
-                device.interrupt();
+                device.close();
             }
         }
     }
@@ -77,7 +62,7 @@ class Pms5003DriverIT {
     void active_mode_keeps_one_reading_per_poll() throws Exception {
         try (SocatPty pty = SocatPty.start(dir, "pmsa")) {
             Pms5003Simulator sim = new Pms5003Simulator(7, Duration.ofMillis(50), 0);
-            Thread device = serve(sim, pty.deviceEnd());
+            PtyDevice device = PtyDevice.serve(sim, pty, 9600);
             CollectingSink sink = new CollectingSink();
             Pms5003Driver driver = new Pms5003Driver(
                     context(pty.driverEnd(), Pms5003Config.Mode.ACTIVE, sink, Duration.ofMillis(500)));
@@ -92,7 +77,7 @@ class Pms5003DriverIT {
                 assertTrue(sim.framesSent() > 6, "the simulator streamed " + sim.framesSent() + " frames");
             } finally {
                 driver.stop();
-                device.interrupt();
+                device.close();
             }
         }
     }
@@ -111,11 +96,12 @@ class Pms5003DriverIT {
                 byte[] bad = frame.clone();
                 bad[31] ^= 0x55;
                 byte[] noise = {0x13, 0x37, 0x42, 0x00};
-                for (int i = 0; i < 20 && driver.status().counter("bad_frames") == 0; i++) {
+                // Until the driver has the port open, what is written may be lost: keep writing until counted.
+                Await.until("a bad frame counted", () -> {
                     raw.writeBytes(noise, noise.length);
                     raw.writeBytes(bad, bad.length);
-                    Thread.sleep(50);
-                }
+                    return driver.status().counter("bad_frames") > 0;
+                });
                 Message.Reading r = null;
                 for (int i = 0; i < 50 && r == null; i++) {
                     raw.writeBytes(frame, frame.length);
