@@ -54,7 +54,12 @@ final class DockPlc {
     DockInputs read() throws IOException, InterruptedException {
         DockRegisterMap.Inputs in = map.inputs();
         try {
-            return map.decode(master.readInput(map.unit(), in.first(), in.count()));
+            int[] block = master.readInput(map.unit(), in.first(), in.count());
+            int invalid = map.invalidValues(block).size();
+            if (invalid > 0) {
+                status.add(DeviceStatus.INVALID_VALUES, invalid);
+            }
+            return map.decode(block);
         } catch (ModbusException e) {
             throw new PlcException(e.getMessage(), e.kind() == ModbusException.Kind.EXCEPTION_RESPONSE);
         }
