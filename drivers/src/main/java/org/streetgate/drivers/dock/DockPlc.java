@@ -108,6 +108,11 @@ final class DockPlc {
                     status.count("crc_errors");
                     last = c.reason();
                 }
+                case DockCoilCodec.IllegalValue v -> {
+                    // awaitEcho never returns one: we only send FF00 / 0000, so such an "echo" is not ours.
+                    status.count("crc_errors");
+                    last = String.format("echo with coil value %04X", v.value());
+                }
                 case DockCoilCodec.NeedMore n -> {
                     status.count("timeouts");
                     last = "no answer";
