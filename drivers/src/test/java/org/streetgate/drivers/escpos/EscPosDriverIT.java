@@ -238,4 +238,30 @@ class EscPosDriverIT {
                 Map.of("lines", List.of(Map.of("text", "x", "size", 9))))));
         assertEquals(CommandException.Kind.BAD_ARGUMENT, bad.kind());
     }
+
+    @Test
+    void each_dle_eot_3_error_becomes_an_alarm_and_the_status_names_it() throws Exception {
+        EscPosSimulator sim = start(null);
+        for (EscPosSimulator.Error e : EscPosSimulator.Error.values()) {
+            String text = switch (e) {
+                case AUTO_CUTTER -> "cutter error";
+                case UNRECOVERABLE -> "unrecoverable error";
+                case AUTO_RECOVERABLE -> "auto-recoverable error (print head too hot?)";
+            };
+            sim.error(e);
+            Message.Event alarm = sink.event("printer.error", WAIT);
+            assertEquals(Message.Severity.ALARM, alarm.severity());
+            assertEquals(text, alarm.data().get("error"));
+            assertEquals(false, alarm.data().get("online"));
+            await(text, () -> text.equals(driver.status().snapshot().lastError()));
+            assertEquals(DeviceStatus.State.DEGRADED, driver.status().state());
+            assertEquals(text, driver.execute(new Command("s-" + e, "printer-1", "status", Map.of())).get("error"));
+
+            sim.clearError();
+            sink.event("printer.ready", WAIT);
+            await("ok after " + text, () -> driver.status().state() == DeviceStatus.State.OK);
+        }
+        PrintResult r = driver.print(receipt("123 456"), Duration.ofSeconds(2));
+        assertTrue(r.printed(), r.reason());
+    }
 }
