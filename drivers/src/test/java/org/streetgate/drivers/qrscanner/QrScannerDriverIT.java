@@ -127,4 +127,19 @@ class QrScannerDriverIT {
         assertEquals(1, driver.status().counter("overlong_codes"));
         assertTrue(scans.isEmpty(), "the overlong code never reached the listener: " + scans);
     }
+
+    @Test
+    void by_default_codes_ending_in_cr_lf_or_cr_lf_all_arrive_once_over_the_pty() throws Exception {
+        QrScannerSimulator sim = start(QrScannerConfig.defaults());
+
+        sim.sendRaw("CODE-CR\r".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        sim.sendRaw("CODE-LF\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        sim.sendRaw("CODE-CRLF\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        sim.scan("marker");
+
+        assertEquals(List.of("CODE-CR", "CODE-LF", "CODE-CRLF", "marker"),
+                List.of(nextScan(), nextScan(), nextScan(), nextScan()));
+        assertTrue(scans.isEmpty(), "no empty code from the CR LF: " + scans);
+        assertEquals(4, driver.status().counter("scans"));
+    }
 }
