@@ -64,8 +64,11 @@ class KerongDriverIT {
 
     /** Starts the boards on the device end of a pty and the driver on the other, polling every 50 ms. */
     private KerongSimulator start(KerongConfig cfg) throws Exception {
+        return start(cfg, new KerongSimulator(cfg.boards(), cfg.doorsPerBoard()));
+    }
+
+    private KerongSimulator start(KerongConfig cfg, KerongSimulator sim) throws Exception {
         pty = SocatPty.start(dir, "locker");
-        KerongSimulator sim = new KerongSimulator(cfg.boards(), cfg.doorsPerBoard());
         device = PtyDevice.serve(sim, pty, 19200);
         driver = new KerongDriver(Contexts.serial("locker-1", "locker-board", Duration.ofMillis(50),
                 pty.driverEnd().toString(), 19200, false, cfg, sink, hardware));
@@ -228,5 +231,38 @@ class KerongDriverIT {
         Await.until("ok again", () -> driver.status().state() == DeviceStatus.State.OK);
         assertTrue(driver.status().counter("reconnects") >= 1);
         assertTrue(driver.open(1, "pickup").opened());
+    }
+
+    @Test
+    void boards_that_report_open_when_set_work_with_door_sensor_open_when_set() throws Exception {
+        var cfg = config(List.of(0), 4, Duration.ofMinutes(5)).withDoorSensor(KerongConfig.DoorSensor.OPEN_WHEN_SET);
+        KerongSimulator sim = start(cfg, new KerongSimulator(cfg.boards(), 4).doorSensor(KerongConfig.DoorSensor.OPEN_WHEN_SET));
+        assertTrue(driver.doors().stream().noneMatch(KerongDriver.DoorState::open), driver.doors().toString());
+
+        assertTrue(driver.open(3, "pickup").opened());
+        assertEquals(Map.of("door", 3, "commanded", true, "reason", "pickup"), nextEvent("door.opened").data());
+        sim.closeDoor(3);
+        assertEquals(3, nextEvent("door.closed").data().get("door"));
+        assertEquals(List.of(), sink.events("locker.door-sensor-suspect"), "shut doors at start-up are no warning");
+        assertEquals(0, driver.status().counter("polarity_warnings"));
+    }
+
+    @Test
+    void every_door_reading_open_at_start_up_warns_that_the_polarity_may_be_wrong() throws Exception {
+        // The boards report open-when-set, the profile kept the default: every shut door reads open.
+        var cfg = config(List.of(0, 1), 4, Duration.ofMinutes(5));
+        KerongSimulator sim = start(cfg,
+                new KerongSimulator(cfg.boards(), 4).doorSensor(KerongConfig.DoorSensor.OPEN_WHEN_SET));
+
+        Message.Event warning = nextEvent("locker.door-sensor-suspect");
+        assertEquals(Message.Severity.WARNING, warning.severity());
+        assertEquals(8, warning.data().get("doors"));
+        assertEquals("closed-when-set", warning.data().get("door_sensor"));
+        assertTrue(((String) warning.data().get("reason")).endsWith("the boards report open-when-set"),
+                warning.data().toString());
+        // Once only, however many polls follow.
+        Await.advance("status queries after the warning", sim::queries, 10);
+        assertEquals(1, sink.events("locker.door-sensor-suspect").size());
+        assertEquals(1, driver.status().counter("polarity_warnings"));
     }
 }
