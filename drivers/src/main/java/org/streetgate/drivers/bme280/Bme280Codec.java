@@ -1,5 +1,11 @@
 package org.streetgate.drivers.bme280;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * The BME280's registers and Bosch's integer compensation (datasheet section 4.2.3: 32-bit for
  * temperature and humidity, 64-bit for pressure), without I/O. Raw values come from the 8-byte
@@ -117,6 +123,56 @@ public final class Bme280Codec {
         v = v - (((((v >> 15) * (v >> 15)) >> 7) * c.h1()) >> 4);
         v = Math.max(0, Math.min(419430400, v));
         return v >> 12;
+    }
+
+    /** The BME280's operating range (datasheet table 1): a value outside it is not a measurement. */
+    public static final double MIN_TEMPERATURE_C = -40;
+    public static final double MAX_TEMPERATURE_C = 85;
+    public static final double MIN_PRESSURE_HPA = 300;
+    public static final double MAX_PRESSURE_HPA = 1100;
+
+    /** What one measurement gives: the metrics to publish, and why each other one was left out. */
+    public record Measurement(Map<String, Double> metrics, List<String> invalid) {
+        public Measurement {
+            metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+            invalid = List.copyOf(invalid);
+        }
+    }
+
+    /**
+     * Compensates what was measured and leaves out what was not: a raw value still at its "skipped"
+     * reset value (0x80000 for temperature and pressure, 0x8000 for humidity, per Bosch), or a result
+     * outside the sensor's range. Pressure and humidity need the temperature's t_fine, so a skipped
+     * temperature leaves nothing.
+     */
+    public static Measurement measure(Raw r, Bme280Calibration c) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        List<String> invalid = new ArrayList<>();
+        if (r.temperature() == SKIPPED_20BIT) {
+            invalid.add("temperature_c (skipped: raw 0x80000)");
+            invalid.add("pressure_hpa (needs the skipped temperature)");
+            invalid.add("humidity_pct (needs the skipped temperature)");
+            return new Measurement(m, invalid);
+        }
+        Compensated v = compensate(r, c);
+        if (v.temperatureC() < MIN_TEMPERATURE_C || v.temperatureC() > MAX_TEMPERATURE_C) {
+            invalid.add("temperature_c (" + v.temperatureC() + " outside -40..85)");
+        } else {
+            m.put("temperature_c", v.temperatureC());
+        }
+        if (r.pressure() == SKIPPED_20BIT) {
+            invalid.add("pressure_hpa (skipped: raw 0x80000)");
+        } else if (v.pressureHpa() < MIN_PRESSURE_HPA || v.pressureHpa() > MAX_PRESSURE_HPA) {
+            invalid.add("pressure_hpa (" + v.pressureHpa() + " outside 300..1100)");
+        } else {
+            m.put("pressure_hpa", v.pressureHpa());
+        }
+        if (r.humidity() == SKIPPED_16BIT) {
+            invalid.add("humidity_pct (skipped: raw 0x8000)");
+        } else {
+            m.put("humidity_pct", v.humidityPct()); // the compensation clamps it to 0..100
+        }
+        return new Measurement(m, invalid);
     }
 
     public static Compensated compensate(Raw r, Bme280Calibration c) {

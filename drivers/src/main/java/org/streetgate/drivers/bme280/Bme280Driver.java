@@ -1,8 +1,6 @@
 package org.streetgate.drivers.bme280;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.streetgate.drivers.spi.Backoff;
 import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceStatus;
@@ -148,18 +146,16 @@ public final class Bme280Driver implements Driver {
             return d;
         });
         Bme280Codec.Raw raw = Bme280Codec.parseData(data);
-        if (raw.temperature() == Bme280Codec.SKIPPED_20BIT) {
-            // The chip reset itself (brown-out) or ignored the command: nothing measured.
-            status.count("invalid_measurements");
-            throw new I2cException("BME280 at 0x" + Integer.toHexString(config.address())
-                    + " returned no measurement (reset or brown-out?)");
+        Bme280Codec.Measurement m = Bme280Codec.measure(raw, cal);
+        if (!m.invalid().isEmpty()) {
+            // Left out, never published as a number; counted so that health shows it.
+            status.add(DeviceStatus.INVALID_VALUES, m.invalid().size());
         }
-        Bme280Codec.Compensated c = Bme280Codec.compensate(raw, cal);
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("temperature_c", c.temperatureC());
-        metrics.put("pressure_hpa", c.pressureHpa());
-        if (raw.humidity() != Bme280Codec.SKIPPED_16BIT) {
-            metrics.put("humidity_pct", c.humidityPct());
+        if (m.metrics().isEmpty()) {
+            // A reset (brown-out) or an ignored command: nothing measured. The next poll writes the
+            // oversampling settings again, so the chip recovers by itself if it can.
+            status.degraded("every value invalid: " + String.join(", ", m.invalid()));
+            return;
         }
         String stuck = stuck(raw);
         if (stuck != null) {
@@ -167,7 +163,7 @@ public final class Bme280Driver implements Driver {
         } else {
             status.ok();
         }
-        ctx.sink().accept(new Message.Reading(ctx.deviceId(), metrics));
+        ctx.sink().accept(new Message.Reading(ctx.deviceId(), m.metrics()));
         status.count("readings");
     }
 

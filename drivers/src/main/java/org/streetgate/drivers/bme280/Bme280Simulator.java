@@ -18,7 +18,7 @@ public final class Bme280Simulator implements I2cSimulator {
     public record Environment(double temperatureC, double pressureHpa, double humidityPct) {}
 
     /**
-     * Bosch's BMP280 datasheet example for T and P (section 8.2, as in shared/vectors), with humidity
+     * Bosch's BMP280 datasheet example for T and P (section 8.2, as in the codec test's vectors), with humidity
      * trimming typical of a BME280.
      */
     public static final Bme280Calibration DATASHEET_CALIBRATION = new Bme280Calibration(
@@ -31,6 +31,9 @@ public final class Bme280Simulator implements I2cSimulator {
     private final Random noise;
     private Environment env;
     private boolean stuck;
+    private boolean skipT;
+    private boolean skipP;
+    private boolean skipH;
     private boolean present = true;
     private boolean measuring;
     private long measuringUntil;
@@ -75,6 +78,16 @@ public final class Bme280Simulator implements I2cSimulator {
     @Override
     public synchronized boolean present() {
         return present;
+    }
+
+    /**
+     * Measurements leave the chosen values at the "skipped" reset value (0x80000, 0x8000), as a chip
+     * whose oversampling settings were lost to a brown-out between the writes and the measurement.
+     */
+    public synchronized void skip(boolean temperature, boolean pressure, boolean humidity) {
+        skipT = temperature;
+        skipP = pressure;
+        skipH = humidity;
     }
 
     @Override
@@ -135,7 +148,8 @@ public final class Bme280Simulator implements I2cSimulator {
             return;
         }
         measurements++;
-        Bme280Codec.Raw raw = rawFor(env, (ctrl >> 5) & 7, (ctrl >> 2) & 7, latchedOsrsH);
+        Bme280Codec.Raw raw = rawFor(env, skipT ? 0 : (ctrl >> 5) & 7, skipP ? 0 : (ctrl >> 2) & 7,
+                skipH ? 0 : latchedOsrsH);
         byte[] data = Bme280Codec.encodeData(raw);
         System.arraycopy(data, 0, regs, Bme280Codec.REG_DATA, data.length);
     }

@@ -25,6 +25,12 @@ public final class DockCoilCodec {
 
     public record NeedMore() implements Decoded {}
 
+    /**
+     * A well-framed write-coil request whose value is neither FF00 nor 0000: the spec makes the
+     * slave refuse it with exception 03 (illegal data value).
+     */
+    public record IllegalValue(int unit, int address, int value, int consumed) implements Decoded {}
+
     /** The first {@code bytes} bytes are no valid FC 05 frame. */
     public record Corrupt(int bytes, String reason) implements Decoded {}
 
@@ -46,7 +52,7 @@ public final class DockCoilCodec {
 
     /**
      * Decodes a write-coil request, or the slave's echo of one (they are the same bytes), at
-     * {@code off}. A value other than FF00 or 0000 is corrupt: the spec makes the slave refuse it.
+     * {@code off}. A value other than FF00 or 0000 is an {@link IllegalValue}: the spec makes the slave refuse it.
      */
     public static Decoded decode(byte[] b, int off, int len) {
         if (len < 2) {
@@ -73,7 +79,7 @@ public final class DockCoilCodec {
         }
         int value = (b[off + 4] & 0xFF) << 8 | (b[off + 5] & 0xFF);
         if (value != 0xFF00 && value != 0x0000) {
-            return new Corrupt(FRAME_LENGTH, String.format("coil value %04X is neither FF00 nor 0000", value));
+            return new IllegalValue(b[off] & 0xFF, (b[off + 2] & 0xFF) << 8 | (b[off + 3] & 0xFF), value, FRAME_LENGTH);
         }
         return new CoilFrame(b[off] & 0xFF, (b[off + 2] & 0xFF) << 8 | (b[off + 3] & 0xFF), value == 0xFF00,
                 FRAME_LENGTH);

@@ -54,7 +54,12 @@ final class DockPlc {
     DockInputs read() throws IOException, InterruptedException {
         DockRegisterMap.Inputs in = map.inputs();
         try {
-            return map.decode(master.readInput(map.unit(), in.first(), in.count()));
+            int[] block = master.readInput(map.unit(), in.first(), in.count());
+            int invalid = map.invalidValues(block).size();
+            if (invalid > 0) {
+                status.add(DeviceStatus.INVALID_VALUES, invalid);
+            }
+            return map.decode(block);
         } catch (ModbusException e) {
             throw new PlcException(e.getMessage(), e.kind() == ModbusException.Kind.EXCEPTION_RESPONSE);
         }
@@ -102,6 +107,11 @@ final class DockPlc {
                 case DockCoilCodec.Corrupt c -> {
                     status.count("crc_errors");
                     last = c.reason();
+                }
+                case DockCoilCodec.IllegalValue v -> {
+                    // awaitEcho never returns one: we only send FF00 / 0000, so such an "echo" is not ours.
+                    status.count("crc_errors");
+                    last = String.format("echo with coil value %04X", v.value());
                 }
                 case DockCoilCodec.NeedMore n -> {
                     status.count("timeouts");

@@ -1,5 +1,6 @@
 package org.streetgate.drivers.dock;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -90,6 +91,44 @@ public record DockRegisterMap(String name, int unit, Coils coils, Inputs inputs)
      * Decodes one read of {@link Inputs#count()} registers starting at {@link Inputs#first()}.
      * Values out of the map's range are reported as a fault of what they describe, never trusted.
      */
+    /** Beyond any dock anemometer's range (and above the strongest gust on record, 113 m/s, with margin). */
+    public static final double MAX_WIND_M_S = 75;
+    /** An outdoor PLC's temperature input range. */
+    public static final double MIN_TEMPERATURE_C = -40;
+    public static final double MAX_TEMPERATURE_C = 85;
+
+    /**
+     * Register values outside their quantity's physical range, with the reason: the PLC sent them,
+     * but they are no measurement. {@link #decode} treats the weather ones as a failed sensor (the
+     * interlocks then refuse, the metric is left out) and clamps the percentages; the driver counts
+     * them as {@code invalid_values}.
+     */
+    public List<String> invalidValues(int[] block) {
+        int base = inputs.first();
+        List<String> out = new ArrayList<>();
+        int position = block[inputs.coverPosition() - base];
+        if (position > 100) {
+            out.add("cover_position_pct (" + position + " above 100)");
+        }
+        double wind = block[inputs.windSpeed() - base] / 10.0;
+        if (wind > MAX_WIND_M_S) {
+            out.add("wind_speed_m_s (" + wind + " above " + MAX_WIND_M_S + ")");
+        }
+        int rain = block[inputs.rainfall() - base];
+        if (rain > 3) {
+            out.add("rainfall_level (" + rain + " above 3)");
+        }
+        double temperature = (short) block[inputs.temperature() - base] / 10.0;
+        if (temperature < MIN_TEMPERATURE_C || temperature > MAX_TEMPERATURE_C) {
+            out.add("environment_temperature_c (" + temperature + " outside -40..85)");
+        }
+        int battery = block[inputs.droneBattery() - base];
+        if (battery > 100) {
+            out.add("drone_battery_pct (" + battery + " above 100)");
+        }
+        return out;
+    }
+
     public DockInputs decode(int[] block) {
         if (block.length < inputs.count()) {
             throw new IllegalArgumentException("need " + inputs.count() + " registers, got " + block.length);
@@ -106,13 +145,21 @@ public record DockRegisterMap(String name, int unit, Coils coils, Inputs inputs)
         if (rain > 3) {
             failed.add(DockInputs.Sensor.RAIN);
         }
+        double wind = block[inputs.windSpeed() - base] / 10.0;
+        if (wind > MAX_WIND_M_S) {
+            failed.add(DockInputs.Sensor.WIND);
+        }
+        double temperature = (short) block[inputs.temperature() - base] / 10.0; // int16, two's complement
+        if (temperature < MIN_TEMPERATURE_C || temperature > MAX_TEMPERATURE_C) {
+            failed.add(DockInputs.Sensor.TEMPERATURE);
+        }
         int position = block[inputs.coverPosition() - base];
         return new DockInputs(
                 DockInputs.CoverReport.of(block[inputs.coverState() - base]),
                 Math.min(100, position),
-                block[inputs.windSpeed() - base] / 10.0,
+                wind,
                 Math.min(rain, 3),
-                (short) block[inputs.temperature() - base] / 10.0, // int16, two's complement
+                temperature,
                 block[inputs.dronePresent() - base] != 0,
                 DockInputs.ChargerState.of(block[inputs.chargerState() - base]),
                 Math.min(100, block[inputs.droneBattery() - base]),

@@ -14,7 +14,8 @@ import org.streetgate.drivers.transport.SerialSimulator;
 /**
  * Dock PLCs in software, as Modbus RTU slaves on the device side of a link: FC 04 reads the
  * {@link DockModel}'s inputs through the register map, FC 05 drives its coils. Other function codes
- * get exception 01, addresses outside the map exception 02. {@link #silent(boolean)} makes every
+ * get exception 01, addresses outside the map exception 02, an FC 05 value other than FF00 / 0000
+ * exception 03. {@link #silent(boolean)} makes every
  * dock stop answering, as a PLC that lost power or a cut A/B pair.
  */
 public final class DockSimulator implements SerialSimulator {
@@ -82,6 +83,13 @@ public final class DockSimulator implements SerialSimulator {
                     yield f.consumed();
                 }
                 case DockCoilCodec.Corrupt c -> c.bytes();
+                case DockCoilCodec.IllegalValue v -> {
+                    Dock d = docks.get(v.unit());
+                    if (d != null && !silent) {
+                        link.write(DockCoilCodec.exception(v.unit(), 3)); // illegal data value, as the spec says
+                    }
+                    yield v.consumed();
+                }
                 case DockCoilCodec.Refused r -> r.consumed(); // an exception frame is no request
             };
         }

@@ -181,6 +181,15 @@ public final class EscPosCodec {
 
     // ---------------------------------------------------------------- printer to host: status
 
+    /** DLE EOT 3 bit 3 (Epson): the auto-cutter failed; the printer stops until the cause is cleared. */
+    public static final String ERROR_CUTTER = "cutter error";
+    /** DLE EOT 3 bit 5: e.g. a head or voltage fault; needs the power cycled or service. */
+    public static final String ERROR_UNRECOVERABLE = "unrecoverable error";
+    /** DLE EOT 3 bit 6: e.g. the print head too hot; clears by itself when it cools. */
+    public static final String ERROR_AUTO_RECOVERABLE = "auto-recoverable error (print head too hot?)";
+    /** DLE EOT 2 bit 6 with no cause in DLE EOT 3. */
+    public static final String ERROR_OTHER = "printer error";
+
     /** Every DLE EOT reply has bit 1 and bit 4 set and bits 0 and 7 clear; anything else is noise. */
     public static boolean isStatusByte(int b) {
         return (b & 0x93) == 0x12;
@@ -195,13 +204,13 @@ public final class EscPosCodec {
         }
         String err = null;
         if ((error & 0x08) != 0) {
-            err = "cutter error";
+            err = ERROR_CUTTER;
         } else if ((error & 0x20) != 0) {
-            err = "unrecoverable error";
+            err = ERROR_UNRECOVERABLE;
         } else if ((error & 0x40) != 0) {
-            err = "auto-recoverable error (print head too hot?)";
+            err = ERROR_AUTO_RECOVERABLE;
         } else if ((offline & 0x40) != 0) {
-            err = "printer error";
+            err = ERROR_OTHER;
         }
         return new PrinterState(
                 (printer & 0x08) != 0,
@@ -216,7 +225,12 @@ public final class EscPosCodec {
         return 0x12 | switch (n) {
             case STATUS_PRINTER -> s.ready() ? 0 : 0x08;
             case STATUS_OFFLINE -> (s.coverOpen() ? 0x04 : 0) | (s.paperEnd() ? 0x20 : 0) | (s.error() != null ? 0x40 : 0);
-            case STATUS_ERROR -> s.error() == null ? 0 : s.error().startsWith("cutter") ? 0x08 : 0x20;
+            case STATUS_ERROR -> s.error() == null ? 0 : switch (s.error()) {
+                case ERROR_CUTTER -> 0x08;
+                case ERROR_UNRECOVERABLE -> 0x20;
+                case ERROR_AUTO_RECOVERABLE -> 0x40;
+                default -> 0; // a cause the printer does not name: only DLE EOT 2 bit 6
+            };
             case STATUS_PAPER -> (s.paperNearEnd() || s.paperEnd() ? 0x0C : 0) | (s.paperEnd() ? 0x60 : 0);
             default -> throw new IllegalArgumentException("DLE EOT n must be 1..4, not " + n);
         };

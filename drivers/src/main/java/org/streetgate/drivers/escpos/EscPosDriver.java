@@ -24,7 +24,8 @@ import org.tinylog.Logger;
 /**
  * A thermal receipt printer. A virtual thread asks for the real-time status (DLE EOT 1..4) every
  * poll and turns changes into {@code printer.paper-out}, {@code printer.paper-low},
- * {@code printer.cover-open} and {@code printer.ready} events and the device status.
+ * {@code printer.cover-open}, {@code printer.error} (the DLE EOT 3 cause: cutter, unrecoverable,
+ * auto-recoverable) and {@code printer.ready} events and the device status.
  *
  * <p>A job is never lost silently: {@link #print} checks the printer first and, while the paper is
  * out or the cover open, waits (bounded) for someone to fix it; it then sends the job and checks
@@ -337,6 +338,9 @@ public final class EscPosDriver implements Driver {
             }
             if (s.coverOpen() && !prev.coverOpen()) {
                 events.add(event("printer.cover-open", Message.Severity.WARNING, data));
+            }
+            if (s.error() != null && !s.error().equals(prev.error())) {
+                events.add(event("printer.error", Message.Severity.ALARM, data));
             }
             if (s.problem() == null && last != null && last.problem() != null) {
                 events.add(event("printer.ready", Message.Severity.INFO, data));

@@ -24,7 +24,8 @@ import org.tinylog.Logger;
  * continues when the paper is loaded and the cover shut, as a real printer does.
  *
  * <p>Control surface: {@link #paperOut}, {@link #paperLow}, {@link #runOutAfter}, {@link #loadPaper},
- * {@link #openCover}, {@link #closeCover}, {@link #silence}.
+ * {@link #openCover}, {@link #closeCover}, {@link #silence}, {@link #error} / {@link #clearError} (the
+ * DLE EOT 3 causes: auto-cutter, unrecoverable, auto-recoverable).
  */
 public final class EscPosSimulator implements SerialSimulator {
     /** One cut receipt; {@code file} is null when the simulator has no output directory. */
@@ -38,6 +39,7 @@ public final class EscPosSimulator implements SerialSimulator {
     private boolean paperEnd;
     private boolean paperNearEnd;
     private boolean silent;
+    private Error error;
     private long paperLeftDots = Long.MAX_VALUE;
     private long statusQueries;
     private long unknownBytes;
@@ -89,8 +91,33 @@ public final class EscPosSimulator implements SerialSimulator {
         this.silent = silent;
     }
 
+    /** The error causes DLE EOT 3 reports (Epson bits 3, 5 and 6). */
+    public enum Error {
+        AUTO_CUTTER(EscPosCodec.ERROR_CUTTER),
+        UNRECOVERABLE(EscPosCodec.ERROR_UNRECOVERABLE),
+        AUTO_RECOVERABLE(EscPosCodec.ERROR_AUTO_RECOVERABLE);
+
+        private final String text;
+
+        Error(String text) {
+            this.text = text;
+        }
+    }
+
+    /** The printer stops with {@code e}: offline, holding what it was sent, until {@link #clearError()}. */
+    public synchronized void error(Error e) {
+        error = e;
+    }
+
+    /** The cause is gone (cutter freed, head cooled, power cycled): held commands print. */
+    public synchronized void clearError() {
+        error = null;
+        notifyAll();
+    }
+
     public synchronized PrinterState state() {
-        return new PrinterState(coverOpen || paperEnd, coverOpen, paperEnd, paperNearEnd, null);
+        return new PrinterState(coverOpen || paperEnd || error != null, coverOpen, paperEnd, paperNearEnd,
+                error == null ? null : error.text);
     }
 
     public synchronized List<PrintedReceipt> receipts() {
@@ -176,7 +203,7 @@ public final class EscPosSimulator implements SerialSimulator {
     }
 
     private void printHeld() {
-        while (!held.isEmpty() && !coverOpen && !paperEnd) {
+        while (!held.isEmpty() && !coverOpen && !paperEnd && error == null) {
             EscPosCodec.Op op = held.poll();
             int before = renderer.y();
             ReceiptRenderer.Page page = renderer.apply(op);

@@ -48,9 +48,14 @@ public final class KerongCodec {
             infrared &= 0xFFFF;
         }
 
-        /** The hook is engaged: the door is shut and locked. */
-        public boolean closed(int lock) {
+        /** The lock's hook (door) bit as sent; what it means depends on the board ({@link KerongConfig.DoorSensor}). */
+        public boolean hookBit(int lock) {
             return (hooks >> lock & 1) == 1;
+        }
+
+        /** The hook is engaged (door shut and locked), with kerong-lib's polarity: bit set. */
+        public boolean closed(int lock) {
+            return hookBit(lock);
         }
 
         public boolean occupied(int lock) {

@@ -20,10 +20,63 @@ import org.streetgate.drivers.config.ConfigReader;
  * @param retries         extra attempts when a board does not answer a status query
  * @param simAutoClose    simulated only: doors close by themselves after this long (null: never), so
  *                        a demo kiosk completes a pickup without anyone closing the door
+ * @param doorSensor      what a set hook bit in the status reply means (profile key {@code door-sensor})
  */
 public record KerongConfig(List<Integer> boards, int doorsPerBoard, Duration leftOpenAfter, Duration unlockWindow,
-                           Duration confirmTimeout, Duration replyTimeout, int retries, Duration simAutoClose) {
+                           Duration confirmTimeout, Duration replyTimeout, int retries, Duration simAutoClose,
+                           DoorSensor doorSensor) {
+    /**
+     * The polarity of the hook (door) bits in a board's status reply. {@code closed-when-set} (the
+     * default) is what kerong-lib and the CartWise controller assume; boards wired with the other
+     * sensor type, or another firmware, report {@code open-when-set}. The hil check
+     * {@code LockerHilIT} tells which one a real board uses.
+     */
+    public enum DoorSensor {
+        CLOSED_WHEN_SET("closed-when-set"),
+        OPEN_WHEN_SET("open-when-set");
+
+        private final String wire;
+
+        DoorSensor(String wire) {
+            this.wire = wire;
+        }
+
+        public String wire() {
+            return wire;
+        }
+
+        /** Whether a door reads open, given its hook bit. */
+        public boolean open(boolean bitSet) {
+            return switch (this) {
+                case CLOSED_WHEN_SET -> !bitSet;
+                case OPEN_WHEN_SET -> bitSet;
+            };
+        }
+
+        /** The hook bit a board with this polarity sends for a door. */
+        public boolean bit(boolean open) {
+            return switch (this) {
+                case CLOSED_WHEN_SET -> !open;
+                case OPEN_WHEN_SET -> open;
+            };
+        }
+
+        static DoorSensor parse(String wire) {
+            return wire.equals(OPEN_WHEN_SET.wire) ? OPEN_WHEN_SET : CLOSED_WHEN_SET;
+        }
+    }
+
+    /** With the documented default polarity, {@code closed-when-set}. */
+    public KerongConfig(List<Integer> boards, int doorsPerBoard, Duration leftOpenAfter, Duration unlockWindow,
+                        Duration confirmTimeout, Duration replyTimeout, int retries, Duration simAutoClose) {
+        this(boards, doorsPerBoard, leftOpenAfter, unlockWindow, confirmTimeout, replyTimeout, retries, simAutoClose,
+                DoorSensor.CLOSED_WHEN_SET);
+    }
+
     public KerongConfig {
+        if (doorSensor == null) {
+            throw new IllegalArgumentException("door-sensor must be set");
+        }
         boards = List.copyOf(boards);
         if (boards.isEmpty()) {
             throw new IllegalArgumentException("a locker needs at least one board");
@@ -62,7 +115,17 @@ public record KerongConfig(List<Integer> boards, int doorsPerBoard, Duration lef
 
     public KerongConfig withLeftOpenAfter(Duration d) {
         return new KerongConfig(boards, doorsPerBoard, d, unlockWindow, confirmTimeout, replyTimeout, retries,
-                simAutoClose);
+                simAutoClose, doorSensor);
+    }
+
+    public KerongConfig withDoorSensor(DoorSensor d) {
+        return new KerongConfig(boards, doorsPerBoard, leftOpenAfter, unlockWindow, confirmTimeout, replyTimeout,
+                retries, simAutoClose, d);
+    }
+
+    /** Whether {@code lock}'s door reads open in {@code s}, with this board's polarity. */
+    public boolean doorOpen(KerongCodec.BoardState s, int lock) {
+        return doorSensor.open(s.hookBit(lock));
     }
 
     static KerongConfig read(ConfigReader r) {
@@ -91,7 +154,9 @@ public record KerongConfig(List<Integer> boards, int doorsPerBoard, Duration lef
         Duration reply = r.duration("reply-timeout", Duration.ofMillis(300));
         int retries = r.integer("retries", 1, 0, 5);
         Duration autoClose = r.duration("sim-auto-close", null);
-        return new KerongConfig(boards, doorsPerBoard, leftOpen, window, confirm, reply, retries, autoClose);
+        DoorSensor sensor = DoorSensor.parse(r.oneOf("door-sensor", DoorSensor.CLOSED_WHEN_SET.wire(),
+                List.of(DoorSensor.CLOSED_WHEN_SET.wire(), DoorSensor.OPEN_WHEN_SET.wire())));
+        return new KerongConfig(boards, doorsPerBoard, leftOpen, window, confirm, reply, retries, autoClose, sensor);
     }
 
     private static Integer parseBoard(String s) {

@@ -63,6 +63,7 @@ public final class KerongDriver implements Driver {
     private final long[] commandedAt;
     private final String[] commandReason;
     private final boolean[] boardOnline;
+    private boolean polarityChecked;
     private final DeviceThread worker = new DeviceThread();
     private volatile Rs485Bus bus;
     private volatile KerongSimulator simulator;
@@ -170,7 +171,7 @@ public final class KerongDriver implements Driver {
             if (s != null) {
                 answered = true;
                 observe(cfg.boards().indexOf(board), s);
-                if (!s.closed(lock)) {
+                if (cfg.doorOpen(s, lock)) {
                     return new OpenResult(door, true, null);
                 }
             }
@@ -385,7 +386,10 @@ public final class KerongDriver implements Driver {
                     }
                     rx.fill(l, Duration.ofNanos(left));
                 }
-                default -> throw new IllegalStateException();
+                case KerongCodec.HostCommand h -> {
+                    rx.consume(h.consumed()); // a host frame is no reply (decodeReply does not make one)
+                    status.count("garbage_bytes");
+                }
             }
         }
     }
@@ -395,8 +399,43 @@ public final class KerongDriver implements Driver {
         eventOrder.lockInterruptibly();
         try {
             compareAndPublish(boardIndex, s);
+            checkPolarityOnce();
         } finally {
             eventOrder.unlock();
+        }
+    }
+
+    /**
+     * Once every door has been read after start-up: if all of them read open, the door-sensor
+     * polarity is probably the wrong one for these boards (a locker just powered with every door
+     * standing open is unlikely). Says so once, in the log and as a warning event, and goes on.
+     */
+    private void checkPolarityOnce() throws InterruptedException {
+        boolean allOpen;
+        synchronized (doorsLock) {
+            if (polarityChecked) {
+                return;
+            }
+            for (int d = 1; d <= cfg.doors(); d++) {
+                if (!known[d]) {
+                    return;
+                }
+            }
+            polarityChecked = true;
+            allOpen = true;
+            for (int d = 1; d <= cfg.doors(); d++) {
+                allOpen &= open[d];
+            }
+        }
+        if (allOpen) {
+            String other = cfg.doorSensor() == KerongConfig.DoorSensor.CLOSED_WHEN_SET
+                    ? KerongConfig.DoorSensor.OPEN_WHEN_SET.wire() : KerongConfig.DoorSensor.CLOSED_WHEN_SET.wire();
+            String why = "all " + cfg.doors() + " doors read open at start-up with door-sensor: "
+                    + cfg.doorSensor().wire() + "; if they are shut, the boards report " + other;
+            Logger.warn("{}: {}", ctx.deviceId(), why);
+            status.count("polarity_warnings");
+            publish(List.of(event("locker.door-sensor-suspect", Message.Severity.WARNING,
+                    Map.of("doors", cfg.doors(), "door_sensor", cfg.doorSensor().wire(), "reason", why))), List.of());
         }
     }
 
@@ -407,7 +446,7 @@ public final class KerongDriver implements Driver {
         synchronized (doorsLock) {
             for (int lock = 0; lock < cfg.doorsPerBoard(); lock++) {
                 int d = cfg.door(boardIndex, lock);
-                boolean isOpen = !s.closed(lock);
+                boolean isOpen = cfg.doorOpen(s, lock);
                 occupied[d] = s.occupied(lock);
                 if (!known[d]) {
                     // First sight after start-up: a state, not a change. An open door starts its clock now.

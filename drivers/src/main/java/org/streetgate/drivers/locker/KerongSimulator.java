@@ -30,6 +30,7 @@ public final class KerongSimulator implements SerialSimulator {
     private boolean corrupt;
     private Duration autoClose;
     private long queries;
+    private KerongConfig.DoorSensor doorSensor = KerongConfig.DoorSensor.CLOSED_WHEN_SET;
 
     public KerongSimulator(List<Integer> boards, int doorsPerBoard) {
         this.boards = List.copyOf(boards);
@@ -45,6 +46,7 @@ public final class KerongSimulator implements SerialSimulator {
     public KerongSimulator(KerongConfig config) {
         this(config.boards(), config.doorsPerBoard());
         autoClose = config.simAutoClose();
+        doorSensor = config.doorSensor();
     }
 
     public int doors() {
@@ -90,6 +92,12 @@ public final class KerongSimulator implements SerialSimulator {
         autoClose = after;
     }
 
+    /** The polarity of this line's hook bits, as a real board's sensor wiring fixes it. */
+    public synchronized KerongSimulator doorSensor(KerongConfig.DoorSensor d) {
+        doorSensor = d;
+        return this;
+    }
+
     public synchronized boolean isOpen(int n) {
         return open[check(n)];
     }
@@ -126,7 +134,7 @@ public final class KerongSimulator implements SerialSimulator {
                         link.write(reply);
                     }
                 }
-                default -> throw new IllegalStateException();
+                case KerongCodec.StatusReply r -> rx.consume(r.consumed()); // another board's reply: not for us
             }
         }
     }
@@ -156,9 +164,9 @@ public final class KerongSimulator implements SerialSimulator {
                 int ir = 0;
                 for (int lock = 0; lock < KerongCodec.LOCKS_PER_BOARD; lock++) {
                     // Unwired locks read as engaged, like a board with nothing on the connector.
-                    boolean closed = lock >= doorsPerBoard || !open[index * doorsPerBoard + lock + 1];
+                    boolean doorOpen = lock < doorsPerBoard && open[index * doorsPerBoard + lock + 1];
                     boolean item = lock < doorsPerBoard && occupied[index * doorsPerBoard + lock + 1];
-                    hooks |= (closed ? 1 : 0) << lock;
+                    hooks |= (doorSensor.bit(doorOpen) ? 1 : 0) << lock;
                     ir |= (item ? 1 : 0) << lock;
                 }
                 byte[] reply = KerongCodec.statusReply(new KerongCodec.BoardState(c.board(), hooks, ir));

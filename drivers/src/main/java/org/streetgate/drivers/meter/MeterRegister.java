@@ -30,12 +30,40 @@ public record MeterRegister(int address, int function, RegisterType type, Regist
                 RegisterType.WordOrder.HIGH_FIRST, 1, 0, metric);
     }
 
+    /** What a register's content means: a value, or one the device says it could not measure. */
+    public sealed interface Decoded permits Value, Invalid {}
+
+    /** A measured value, scaled. */
+    public record Value(double value) implements Decoded {}
+
+    /** A float32 holding NaN or an infinity: the meter had nothing to measure (e.g. a phase not wired). */
+    public record Invalid(String metric, String reason) implements Decoded {}
+
     /** The metric's value from the registers of a block read starting at {@code blockStart}. */
-    public double value(int[] block, int blockStart) {
+    public Decoded decode(int[] block, int blockStart) {
         double raw = type.decode(block, address - blockStart, order);
+        if (!Double.isFinite(raw)) {
+            return new Invalid(metric, (Double.isNaN(raw) ? "NaN" : raw > 0 ? "+Infinity" : "-Infinity")
+                    + " in register " + address);
+        }
         double v = raw * scale + offset;
+        if (!Double.isFinite(v)) {
+            return new Invalid(metric, "scaled value out of range in register " + address);
+        }
         // 12 significant digits: 4.2 - 3.0 is 1.2, not 1.2000000000000002.
-        return v == 0 ? 0 : new BigDecimal(v).round(new MathContext(12)).doubleValue();
+        return new Value(v == 0 ? 0 : new BigDecimal(v).round(new MathContext(12)).doubleValue());
+    }
+
+    /**
+     * The metric's value, for callers that have checked the register holds one.
+     *
+     * @throws IllegalArgumentException when it holds NaN or an infinity
+     */
+    public double value(int[] block, int blockStart) {
+        return switch (decode(block, blockStart)) {
+            case Value v -> v.value();
+            case Invalid i -> throw new IllegalArgumentException(metric + ": " + i.reason());
+        };
     }
 
     /** The raw register content that makes {@code value} (for the simulator). */

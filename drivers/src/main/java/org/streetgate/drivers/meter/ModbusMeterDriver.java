@@ -2,7 +2,9 @@ package org.streetgate.drivers.meter;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.streetgate.drivers.modbus.ModbusException;
 import org.streetgate.drivers.modbus.ModbusMaster;
@@ -30,6 +32,7 @@ public final class ModbusMeterDriver implements Driver {
     private Map<String, Double> previous;
     private int unchangedPolls;
     private boolean reportedStuck;
+    private List<String> lastInvalid = List.of();
 
     public ModbusMeterDriver(DeviceContext<ModbusMeterConfig> ctx) {
         this.ctx = ctx;
@@ -119,22 +122,36 @@ public final class ModbusMeterDriver implements Driver {
 
     private void pollOnce(ModbusMaster master, ReadPlan plan) throws IOException, InterruptedException {
         Map<String, Double> metrics = new LinkedHashMap<>();
+        List<String> invalid = new ArrayList<>();
         String failure = null;
         for (ReadPlan.Block b : plan.blocks()) {
             try {
                 int[] regs = b.function() == 3 ? master.readHolding(config.unit(), b.start(), b.count())
                         : master.readInput(config.unit(), b.start(), b.count());
                 for (MeterRegister r : b.registers()) {
-                    metrics.put(r.metric(), r.value(regs, b.start()));
+                    switch (r.decode(regs, b.start())) {
+                        case MeterRegister.Value v -> metrics.put(r.metric(), v.value());
+                        case MeterRegister.Invalid i -> invalid.add(i.metric() + " (" + i.reason() + ")");
+                    }
                 }
             } catch (ModbusException e) {
                 status.count("failed_reads");
                 failure = e.getMessage();
             }
         }
+        if (!invalid.isEmpty()) {
+            // Left out of the reading, never published as a number; the rest still goes out.
+            status.add(DeviceStatus.INVALID_VALUES, invalid.size());
+            if (!invalid.equals(lastInvalid)) {
+                Logger.warn("{}: left out values the meter could not measure: {}", ctx.deviceId(), invalid);
+            }
+        }
+        lastInvalid = invalid;
         String stuck = checkStuck(metrics);
         // Status first, so whoever sees the reading also sees the state that goes with it.
-        if (failure != null) {
+        if (failure == null && metrics.isEmpty() && !invalid.isEmpty()) {
+            status.degraded("every value invalid: " + String.join(", ", invalid));
+        } else if (failure != null) {
             if (status.state() != DeviceStatus.State.DEGRADED) {
                 Logger.warn("{}: {}", ctx.deviceId(), failure);
             }

@@ -2,6 +2,10 @@ package org.streetgate.drivers.pms5003;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceStatus;
 import org.streetgate.drivers.spi.DeviceThread;
@@ -112,15 +116,32 @@ public final class Pms5003Driver implements Driver {
                 status.count("warmup_frames");
                 continue;
             }
+            Map<String, String> invalid = frame.invalid();
+            Map<String, Double> metrics = new LinkedHashMap<>(frame.metrics());
+            if (!invalid.isEmpty()) {
+                // Left out, never published as a number; counted so that health shows it.
+                metrics.keySet().removeAll(invalid.keySet());
+                status.add(DeviceStatus.INVALID_VALUES, invalid.size());
+            }
+            if (metrics.isEmpty()) {
+                status.degraded("every value invalid: " + describe(invalid));
+                continue;
+            }
             String stuck = stuck(frame);
             if (stuck != null) {
                 status.degraded(stuck);
             } else {
                 status.ok();
             }
-            ctx.sink().accept(new Message.Reading(ctx.deviceId(), frame.metrics()));
+            ctx.sink().accept(new Message.Reading(ctx.deviceId(), metrics));
             status.count("readings");
         }
+    }
+
+    private static String describe(Map<String, String> invalid) {
+        List<String> parts = new ArrayList<>();
+        invalid.forEach((metric, why) -> parts.add(metric + " (" + why + ")"));
+        return String.join(", ", parts);
     }
 
     private String stuck(Pms5003Frame frame) {

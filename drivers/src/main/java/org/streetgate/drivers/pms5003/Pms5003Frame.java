@@ -24,4 +24,33 @@ public record Pms5003Frame(int pm1Cf1, int pm25Cf1, int pm10Cf1,
                 "pm2_5_ug_m3", (double) pm25Atm,
                 "pm10_ug_m3", (double) pm10Atm);
     }
+
+    /** The PMS5003's maximum range (Plantower datasheet: effective range 0-500, maximum range at least 1000 µg/m³). */
+    public static final int MAX_UG_M3 = 1000;
+
+    /**
+     * Why this frame's published values cannot be measurements, by metric; empty when all are
+     * plausible. A concentration above the sensor's maximum range is left out on its own. PM1.0,
+     * PM2.5 and PM10 are cumulative (each includes the smaller sizes) and so are the particle counts
+     * (particles above 0.3, 0.5, ... 10 µm): a frame where they are not passed its checksum by chance,
+     * and none of its values is trusted.
+     */
+    public Map<String, String> invalid() {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        boolean cumulativePm = pm1Atm <= pm25Atm && pm25Atm <= pm10Atm;
+        boolean cumulativeCounts = over0_3um >= over0_5um && over0_5um >= over1_0um && over1_0um >= over2_5um
+                && over2_5um >= over5_0um && over5_0um >= over10um;
+        String whole = !cumulativePm ? "PM1.0 <= PM2.5 <= PM10 does not hold (" + pm1Atm + ", " + pm25Atm + ", " + pm10Atm + ")"
+                : !cumulativeCounts ? "particle counts are not cumulative" : null;
+        int[] values = {pm1Atm, pm25Atm, pm10Atm};
+        String[] names = {"pm1_0_ug_m3", "pm2_5_ug_m3", "pm10_ug_m3"};
+        for (int i = 0; i < names.length; i++) {
+            if (whole != null) {
+                out.put(names[i], whole);
+            } else if (values[i] > MAX_UG_M3) {
+                out.put(names[i], values[i] + " above the sensor's " + MAX_UG_M3 + " µg/m³ range");
+            }
+        }
+        return out;
+    }
 }

@@ -19,6 +19,7 @@ public final class Pms5003Simulator implements SerialSimulator {
     private final Duration activeInterval;
     private final int warmupFrames;
     private double pm25;
+    private double level = 15;
     private boolean active = true;
     private volatile boolean asleep;
     private int warmupLeft;
@@ -95,13 +96,33 @@ public final class Pms5003Simulator implements SerialSimulator {
             warmupLeft--;
             return new Pms5003Frame(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x97, 0);
         }
-        pm25 = Math.max(1, Math.min(300, pm25 + random.nextGaussian() * 1.5 + (15 - pm25) * 0.02));
+        pm25 = Math.max(1, Math.min(300, pm25 + random.nextGaussian() * 1.5 + (level - pm25) * 0.02));
         int p25 = (int) Math.round(pm25);
         int p1 = (int) Math.round(pm25 * 0.65);
         int p10 = (int) Math.round(pm25 * 1.35 + random.nextDouble() * 2);
         int n03 = p25 * 60 + random.nextInt(50);
-        last = new Pms5003Frame(p1, p25, p10, p1, p25, p10,
+        last = new Pms5003Frame(cf1(p1), cf1(p25), cf1(p10), p1, p25, p10,
                 n03, n03 / 3, n03 / 12, n03 / 60, n03 / 200, n03 / 500, 0x97, 0);
+        return last;
+    }
+
+    /**
+     * The "CF=1" (standard particle) value for an atmospheric one. On real sensors the two agree in
+     * clean air and CF=1 reads higher once the concentration passes about 30 µg/m³; this keeps that
+     * shape (equal below 30, then 1.5 times minus 15), so a driver publishing the wrong set is caught.
+     */
+    static int cf1(int atmospheric) {
+        return atmospheric < 30 ? atmospheric : (int) Math.round(atmospheric * 1.5 - 15);
+    }
+
+    /** The concentration the air drifts towards (PM2.5 µg/m³, default 15): a smoky day for a test. */
+    public synchronized void pollution(double pm25UgM3) {
+        level = pm25UgM3;
+        pm25 = pm25UgM3;
+    }
+
+    /** The last measurement frame sent (null before the first). */
+    public synchronized Pms5003Frame lastFrame() {
         return last;
     }
 

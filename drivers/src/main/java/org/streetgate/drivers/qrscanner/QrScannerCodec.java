@@ -10,7 +10,7 @@ import java.util.Locale;
 /**
  * Splits a barcode scanner's serial stream into codes. Scanners in serial (keyboard-less) mode send
  * each code followed by a configurable terminator: CR (the usual factory setting), LF, CR LF, or one
- * chosen byte (often TAB). Pure: bytes in, codes out; one instance per stream since a code may
+ * chosen byte (often TAB). The default, {@code any}, takes CR, LF or CR LF. Pure: bytes in, codes out; one instance per stream since a code may
  * arrive in several reads.
  */
 public final class QrScannerCodec {
@@ -21,17 +21,20 @@ public final class QrScannerCodec {
     public record Code(String code) implements Decoded {}
 
     /** A code longer than the limit: dropped whole (never truncated into a different valid code). */
-    public record Overlong(int bytes) implements Decoded {}
+    public record Overlong(long bytes) implements Decoded {}
 
     /**
      * The bytes that end a code.
      *
-     * @param bytes one byte, or CR LF
+     * @param bytes one byte, or CR LF; for {@link #ANY}, CR (what a scanner at factory settings sends)
+     * @param any   CR, LF or CR LF each end a code: the default, so a scanner set to another line
+     *              ending than the profile says still delivers codes
      */
-    public record Terminator(byte[] bytes) {
+    public record Terminator(byte[] bytes, boolean any) {
         public static final Terminator CR = new Terminator(new byte[] {'\r'});
         public static final Terminator LF = new Terminator(new byte[] {'\n'});
         public static final Terminator CRLF = new Terminator(new byte[] {'\r', '\n'});
+        public static final Terminator ANY = new Terminator(new byte[] {'\r'}, true);
 
         public Terminator {
             if (bytes.length < 1 || bytes.length > 2) {
@@ -40,10 +43,15 @@ public final class QrScannerCodec {
             bytes = bytes.clone();
         }
 
-        /** {@code cr}, {@code lf}, {@code crlf}, {@code tab}, or one byte as {@code 0x03}; null if none of these. */
+        public Terminator(byte[] bytes) {
+            this(bytes, false);
+        }
+
+        /** {@code any}, {@code cr}, {@code lf}, {@code crlf}, {@code tab}, or one byte as {@code 0x03}; null if none of these. */
         public static Terminator parse(String text) {
             String t = text.trim().toLowerCase(Locale.ROOT);
             return switch (t) {
+                case "any" -> ANY;
                 case "cr" -> CR;
                 case "lf" -> LF;
                 case "crlf" -> CRLF;
@@ -64,29 +72,34 @@ public final class QrScannerCodec {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Terminator other && Arrays.equals(bytes, other.bytes);
+            return o instanceof Terminator other && any == other.any && Arrays.equals(bytes, other.bytes);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(bytes);
+            return Arrays.hashCode(bytes) * 2 + (any ? 1 : 0);
         }
 
         @Override
         public String toString() {
-            return equals(CR) ? "CR" : equals(LF) ? "LF" : equals(CRLF) ? "CRLF" : String.format("0x%02X", bytes[0]);
+            return any ? "any (CR, LF or CR LF)" : equals(CR) ? "CR" : equals(LF) ? "LF" : equals(CRLF) ? "CRLF"
+                    : String.format("0x%02X", bytes[0]);
         }
 
         /** Whether this is one of the line endings, so stray CR/LF around codes are line noise. */
         boolean lineEnding() {
-            return equals(CR) || equals(LF) || equals(CRLF);
+            return any || equals(CR) || equals(LF) || equals(CRLF);
         }
     }
+
+    /** The default longest line: a QR code holds at most 2953 bytes (version 40, binary, level L). */
+    public static final int DEFAULT_MAX_LENGTH = 4096;
 
     private final Terminator terminator;
     private final int maxLength;
     private final ByteArrayOutputStream current = new ByteArrayOutputStream();
-    private int currentLength;
+    /** Bytes of the line so far, stored or not; a long that saturates, so no stream makes it wrap. */
+    private long currentLength;
     private boolean overlong;
 
     public QrScannerCodec(Terminator terminator, int maxLength) {
@@ -97,22 +110,29 @@ public final class QrScannerCodec {
         this.maxLength = maxLength;
     }
 
-    /** Feeds received bytes; returns the codes (and overlong drops) they completed, in order. */
+    /**
+     * Feeds received bytes; returns the codes (and overlong drops) they completed, in order. A line
+     * longer than the maximum is stored no further, counted to its terminator and reported as one
+     * {@link Overlong}; an empty line (the LF of a CR LF with {@code any} or {@code cr}) is nothing.
+     */
     public List<Decoded> feed(byte[] buf, int off, int len) {
         List<Decoded> out = new ArrayList<>();
         boolean lineEnding = terminator.lineEnding();
+        boolean any = terminator.any();
         // CR LF ends at its LF; the CR is dropped like any stray CR or LF around a code.
         byte end = terminator.equals(Terminator.CR) ? (byte) '\r' : lineEnding ? (byte) '\n' : terminator.bytes[0];
         for (int i = off; i < off + len; i++) {
             byte b = buf[i];
-            if (b == end) {
+            if (b == end || (any && b == '\r')) {
                 finish(out);
                 continue;
             }
             if (lineEnding && (b == '\r' || b == '\n')) {
                 continue; // the other line-ending byte (scanner set to CR LF, profile to CR): not part of a code
             }
-            currentLength++;
+            if (currentLength < Long.MAX_VALUE) {
+                currentLength++;
+            }
             if (currentLength <= maxLength) {
                 current.write(b);
             } else {

@@ -18,6 +18,13 @@ public final class DeviceStatus {
         }
     }
 
+    /**
+     * Values a device sent that are not measurements (NaN or an infinity in a float register, a raw
+     * "skipped" reading, a number outside the quantity's physical range): left out of the reading,
+     * never published, and counted here so that health shows them.
+     */
+    public static final String INVALID_VALUES = "invalid_values";
+
     public record Snapshot(State state, String lastError, long lastErrorAtMillis, Map<String, Long> counters) {}
 
     private volatile State state = State.STARTING;

@@ -74,8 +74,21 @@ public final class JSerialCommLink implements SerialLink {
     }
 
     @Override
-    public void discardInput() {
-        port.flushIOBuffers();
+    public void discardInput() throws IOException {
+        // Not flushIOBuffers(): that is tcflush(TCIOFLUSH), which also drops a request written a
+        // moment ago and not yet on the wire. Read away what has arrived instead.
+        byte[] junk = new byte[256];
+        int available = port.bytesAvailable();
+        while (available > 0) {
+            int n = port.readBytes(junk, Math.min(junk.length, available));
+            if (n <= 0) {
+                break;
+            }
+            available = port.bytesAvailable();
+        }
+        if (available < 0) {
+            throw new IOException("serial port " + name + " read failed (cable pulled?)");
+        }
     }
 
     @Override

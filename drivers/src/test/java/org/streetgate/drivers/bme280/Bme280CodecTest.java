@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -13,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.streetgate.drivers.testing.Vectors;
 
 class Bme280CodecTest {
-    /** The name=value pairs of shared/vectors/bmp280-datasheet.txt (Bosch BMP280 datasheet, section 8.2). */
+    /** The name=value pairs of test resource vectors/bmp280-datasheet.txt (Bosch BMP280 datasheet, section 8.2). */
     private static Map<String, Long> datasheet() throws Exception {
-        String text = Files.readString(Vectors.dir().resolve("bmp280-datasheet.txt"));
+        String text = Vectors.text("bmp280-datasheet.txt");
         Map<String, Long> v = new HashMap<>();
         Matcher m = Pattern.compile("([A-Za-z_]+[0-9]?)\\s*=\\s*(-?\\d+)").matcher(text);
         while (m.find()) {
@@ -117,5 +116,41 @@ class Bme280CodecTest {
         assertEquals(2300 * 16 * 3 + 1250 + 575 * 2, Bme280Codec.maxMeasureMicros(5, 5, 5));
         assertEquals(0b001_001_01, Bme280Codec.ctrlMeas(1, 1, Bme280Codec.MODE_FORCED)); // osrs_t x1, osrs_p x1, forced
         assertTrue(Bme280Codec.maxMeasureMicros(1, 0, 0) < Bme280Codec.maxMeasureMicros(1, 1, 0));
+    }
+
+    @Test
+    void skipped_readings_are_left_out_with_the_reason_not_compensated_into_numbers() throws Exception {
+        Map<String, Long> v = datasheet();
+        Bme280Calibration cal = datasheetCalibration(v);
+        int adcT = v.get("adc_T").intValue();
+        int adcP = v.get("adc_P").intValue();
+
+        var all = Bme280Codec.measure(new Bme280Codec.Raw(adcP, adcT, 0x8000), cal);
+        assertEquals(Map.of("temperature_c", 25.08, "pressure_hpa", 1006.53), all.metrics());
+        assertEquals(java.util.List.of("humidity_pct (skipped: raw 0x8000)"), all.invalid());
+
+        var noPressure = Bme280Codec.measure(new Bme280Codec.Raw(0x80000, adcT, 0x8000), cal);
+        assertEquals(Map.of("temperature_c", 25.08), noPressure.metrics());
+        assertEquals(java.util.List.of("pressure_hpa (skipped: raw 0x80000)", "humidity_pct (skipped: raw 0x8000)"),
+                noPressure.invalid());
+
+        var nothing = Bme280Codec.measure(new Bme280Codec.Raw(adcP, 0x80000, 0x8000), cal);
+        assertEquals(Map.of(), nothing.metrics(), "pressure and humidity need t_fine from the temperature");
+        assertEquals(3, nothing.invalid().size());
+        assertEquals("temperature_c (skipped: raw 0x80000)", nothing.invalid().get(0));
+    }
+
+    @Test
+    void a_result_outside_the_sensors_operating_range_is_left_out() throws Exception {
+        Map<String, Long> v = datasheet();
+        Bme280Calibration cal = datasheetCalibration(v);
+        // adc_T 0 compensates far below -40 degC; adc_P 0xFFFFF far below 300 hPa. Made from the
+        // datasheet formulas, not a published vector.
+        var cold = Bme280Codec.measure(new Bme280Codec.Raw(v.get("adc_P").intValue(), 0, 0x8000), cal);
+        assertTrue(cold.invalid().get(0).startsWith("temperature_c ("), cold.invalid().toString());
+        assertTrue(!cold.metrics().containsKey("temperature_c"));
+        var thin = Bme280Codec.measure(new Bme280Codec.Raw(0xFFFFF, v.get("adc_T").intValue(), 0x8000), cal);
+        assertTrue(thin.invalid().get(0).startsWith("pressure_hpa ("), thin.invalid().toString());
+        assertEquals(Map.of("temperature_c", 25.08), thin.metrics());
     }
 }

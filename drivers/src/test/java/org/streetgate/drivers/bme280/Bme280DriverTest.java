@@ -226,4 +226,46 @@ class Bme280DriverTest {
                 () -> bus.exchange(0x77, WAIT, (I2cBus.Exchange<Integer>) dev -> dev.read(0xD0)));
         assertTrue(e.getMessage().contains("try i2cdetect -y 1"), e.getMessage());
     }
+
+    @Test
+    void skipped_values_are_left_out_counted_and_a_measurement_with_none_is_degraded() throws Exception {
+        Bme280Simulator sim = chip(new Bme280Simulator.Environment(21.0, 1001.0, 40.0));
+        Driver d = driver();
+        d.start();
+        try {
+            sink.next(Message.Reading.class, WAIT);
+            sim.skip(false, false, true);
+            // Two skipped polls: the first one's reading is surely published by the time the second counts.
+            Await.until(WAIT, () -> d.status().counter(DeviceStatus.INVALID_VALUES) >= 2, () -> "" + d.status().snapshot());
+            var noHumidity = lastReading();
+            assertEquals(java.util.Set.of("temperature_c", "pressure_hpa"), noHumidity.metrics().keySet());
+            assertEquals(DeviceStatus.State.OK, d.status().state());
+
+            sim.skip(true, false, false);
+            Await.until(WAIT, () -> d.status().state() == DeviceStatus.State.DEGRADED, () -> "" + d.status().snapshot());
+            assertEquals("every value invalid: temperature_c (skipped: raw 0x80000), "
+                    + "pressure_hpa (needs the skipped temperature), humidity_pct (needs the skipped temperature)",
+                    d.status().snapshot().lastError());
+            int readings = readingsSoFar();
+            long invalid = d.status().counter(DeviceStatus.INVALID_VALUES);
+            Await.until(WAIT, () -> d.status().counter(DeviceStatus.INVALID_VALUES) >= invalid + 6,
+                    () -> "two more skipped measurements");
+            assertEquals(readings, readingsSoFar(), "no reading without a value");
+
+            sim.skip(false, false, false);
+            Await.until(WAIT, () -> d.status().state() == DeviceStatus.State.OK, () -> "" + d.status().snapshot());
+        } finally {
+            d.stop();
+        }
+    }
+
+    /** The newest reading the driver published. */
+    private Message.Reading lastReading() {
+        var all = sink.received();
+        return (Message.Reading) all.get(all.size() - 1);
+    }
+
+    private int readingsSoFar() {
+        return (int) sink.received().stream().filter(m -> m instanceof Message.Reading).count();
+    }
 }

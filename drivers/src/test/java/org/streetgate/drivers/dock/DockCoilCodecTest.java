@@ -11,8 +11,8 @@ import org.streetgate.drivers.testing.Vectors;
 class DockCoilCodecTest {
     /**
      * Modbus Application Protocol V1.1b3 §6.5 example PDU (coil 173 on: 05 00 AC FF 00), framed for
-     * RTU with unit 0x11 as the Simply Modbus FC05 page shows it, CRC 4E 8B. Not in shared/vectors;
-     * made from the protocol's definition.
+     * RTU with unit 0x11 as the Simply Modbus FC05 page shows it, CRC 4E 8B. Not among the published vectors
+     * (test resource vectors/); made from the protocol's definition.
      */
     private static final byte[] SPEC_EXAMPLE = {
         0x11,                    // unit 17
@@ -60,8 +60,7 @@ class DockCoilCodecTest {
         assertEquals("CRC D14E != 8B4E", ((DockCoilCodec.Corrupt) DockCoilCodec.decode(bad, 0, 8)).reason());
         byte[] value = Vectors.hex("11 05 00 AC 12 34 00 00");
         byte[] framed = org.streetgate.drivers.modbus.ModbusRtuCodec.withCrc(java.util.Arrays.copyOf(value, 6));
-        assertEquals("coil value 1234 is neither FF00 nor 0000",
-                ((DockCoilCodec.Corrupt) DockCoilCodec.decode(framed, 0, 8)).reason());
+        assertEquals(new DockCoilCodec.IllegalValue(0x11, 0xAC, 0x1234, 8), DockCoilCodec.decode(framed, 0, 8));
         byte[] fc04 = Vectors.first("modbus-rtu.tsv", "request").bytes(); // pymodbus TestFramerType (RTU), FC03
         assertEquals(1, ((DockCoilCodec.Corrupt) DockCoilCodec.decode(fc04, 0, fc04.length)).bytes());
     }

@@ -28,6 +28,7 @@ import org.streetgate.drivers.spi.DeviceSpec;
 import org.streetgate.drivers.spi.DeviceStatus;
 import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.spi.Sink;
+import org.streetgate.drivers.testing.Await;
 import org.streetgate.drivers.testing.PtyDevice;
 import org.streetgate.drivers.testing.SocatPty;
 import org.streetgate.drivers.transport.Hardware;
@@ -169,13 +170,7 @@ class DockDriverIT {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + WAIT + ": " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(WAIT, condition, () -> what);
     }
 
     /**

@@ -52,6 +52,30 @@ class DockRegisterMapTest {
     }
 
     @Test
+    void values_outside_their_physical_range_are_named_and_the_weather_ones_count_as_failed_sensors() {
+        int[] block = {
+            0,          // 0 cover-state: closed
+            250,        // 1 cover-position: 250 %
+            900,        // 2 wind-speed x10: 90 m/s, beyond any anemometer
+            0,          // 3 rainfall level 0
+            0x8000,     // 4 temperature x10, int16: -3276.8 °C, a PLC's "no value"
+            1,          // 5 drone-present
+            0,          // 6 charger-state
+            180,        // 7 drone-battery: 180 %
+            0,          // 8 e-stop released
+            0,          // 9 no sensor faults reported
+        };
+        assertEquals(List.of("cover_position_pct (250 above 100)", "wind_speed_m_s (90.0 above 75.0)",
+                "environment_temperature_c (-3276.8 outside -40..85)", "drone_battery_pct (180 above 100)"),
+                V1.invalidValues(block));
+        DockInputs in = V1.decode(block);
+        assertEquals(Set.of(Sensor.WIND, Sensor.TEMPERATURE), in.failedSensors(), "interlocks refuse on them");
+        assertEquals(100, in.coverPositionPct());
+        assertEquals(100, in.droneBatteryPct());
+        assertEquals(List.of(), V1.invalidValues(new int[] {0, 37, 126, 1, 0xFF9C, 1, 1, 64, 0, 0}));
+    }
+
+    @Test
     void encode_then_decode_round_trips() {
         DockInputs in = new DockInputs(CoverReport.OPEN, 100, 7.3, 2, -3.5, false, ChargerState.OFF, 0,
                 EStop.RELEASED, Set.of(Sensor.WIND, Sensor.RAIN));

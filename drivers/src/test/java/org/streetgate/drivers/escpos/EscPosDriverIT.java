@@ -10,24 +10,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.streetgate.drivers.config.Position;
 import org.streetgate.drivers.spi.Command;
 import org.streetgate.drivers.spi.CommandException;
-import org.streetgate.drivers.spi.DeviceContext;
-import org.streetgate.drivers.spi.DeviceSpec;
 import org.streetgate.drivers.spi.DeviceStatus;
 import org.streetgate.drivers.spi.Message;
+import org.streetgate.drivers.testing.Await;
 import org.streetgate.drivers.testing.CollectingSink;
+import org.streetgate.drivers.testing.Contexts;
+import org.streetgate.drivers.testing.PtyDevice;
 import org.streetgate.drivers.testing.SocatPty;
 import org.streetgate.drivers.transport.Hardware;
-import org.streetgate.drivers.transport.JSerialCommLink;
-import org.streetgate.drivers.transport.SerialSettings;
 
 /** The printer driver against the simulated printer through a real socat pty pair, jSerialComm on both ends. */
 class EscPosDriverIT {
@@ -37,20 +34,25 @@ class EscPosDriverIT {
     Path dir;
 
     private SocatPty pty;
-    private Thread device;
+    private PtyDevice device;
     private EscPosDriver driver;
     private final CollectingSink sink = new CollectingSink();
+    private final Hardware hardware = new Hardware();
 
     @AfterEach
     void tearDown() throws Exception {
         if (driver != null) {
             driver.stop();
         }
-        if (device != null) {
-            device.interrupt();
-        }
-        if (pty != null) {
-            pty.close();
+        try {
+            if (device != null) {
+                device.close();
+            }
+        } finally {
+            hardware.close();
+            if (pty != null) {
+                pty.close();
+            }
         }
     }
 
@@ -58,31 +60,17 @@ class EscPosDriverIT {
     private EscPosSimulator start(Path pngDir) throws Exception {
         pty = SocatPty.start(dir, "printer");
         EscPosSimulator sim = new EscPosSimulator(576, pngDir);
-        var link = JSerialCommLink.open(SerialSettings.of(pty.deviceEnd().toString(), 9600));
-        device = Thread.ofVirtual().start(() -> {
-            try (link) {
-                sim.serve(link);
-            } catch (Exception e) {
-                // the pty closed: the test is over
-            }
-        });
-        var spec = new DeviceSpec("printer-1", "escpos-printer", Duration.ofMillis(100),
-                Optional.of(SerialSettings.of(pty.driverEnd().toString(), 9600)), false, new Position("test", 1));
+        device = PtyDevice.serve(sim, pty, 9600);
         var cfg = new EscPosConfig(576, true, Duration.ofSeconds(1), Duration.ofMillis(300), null);
-        driver = new EscPosDriver(new DeviceContext<>(spec, cfg, sink, new DeviceStatus(), new Hardware()));
+        driver = new EscPosDriver(Contexts.serial("printer-1", "escpos-printer", Duration.ofMillis(100),
+                pty.driverEnd().toString(), 9600, false, cfg, sink, hardware));
         driver.start();
         await("first status", () -> driver.status().state() == DeviceStatus.State.OK);
         return sim;
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(what, condition);
     }
 
     private Message.Event nextEvent() throws InterruptedException {
@@ -153,7 +141,8 @@ class EscPosDriverIT {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(300);
+        // Three more status exchanges (DLE EOT 1..4 each) that saw no paper: the job has been waiting, not failing.
+        Await.advance("status queries while the job waits", sim::statusQueries, 3 * 4);
         assertFalse(job.isDone(), "the job waits for paper");
         assertTrue(sim.receipts().isEmpty());
         sim.loadPaper();
@@ -214,19 +203,12 @@ class EscPosDriverIT {
     @Test
     void a_pulled_cable_takes_the_printer_offline_and_it_prints_again_when_replugged() throws Exception {
         EscPosSimulator sim = start(null);
-        device.interrupt();
+        device.unplug();
         pty.unplug();
         await("offline", () -> driver.status().state() == DeviceStatus.State.OFFLINE);
 
         pty.replug();
-        var link = JSerialCommLink.open(SerialSettings.of(pty.deviceEnd().toString(), 9600));
-        device = Thread.ofVirtual().start(() -> {
-            try (link) {
-                sim.serve(link);
-            } catch (Exception e) {
-                // the pty closed: the test is over
-            }
-        });
+        device = PtyDevice.serve(sim, pty, 9600);
         // A job sent while the driver is still reconnecting waits for the port within its budget.
         PrintResult r = driver.print(receipt("999 000"), Duration.ofSeconds(5));
         assertTrue(r.printed(), r.reason());
@@ -255,5 +237,31 @@ class EscPosDriverIT {
         var bad = assertThrows(CommandException.class, () -> driver.execute(new Command("c4", "printer-1", "print",
                 Map.of("lines", List.of(Map.of("text", "x", "size", 9))))));
         assertEquals(CommandException.Kind.BAD_ARGUMENT, bad.kind());
+    }
+
+    @Test
+    void each_dle_eot_3_error_becomes_an_alarm_and_the_status_names_it() throws Exception {
+        EscPosSimulator sim = start(null);
+        for (EscPosSimulator.Error e : EscPosSimulator.Error.values()) {
+            String text = switch (e) {
+                case AUTO_CUTTER -> "cutter error";
+                case UNRECOVERABLE -> "unrecoverable error";
+                case AUTO_RECOVERABLE -> "auto-recoverable error (print head too hot?)";
+            };
+            sim.error(e);
+            Message.Event alarm = sink.event("printer.error", WAIT);
+            assertEquals(Message.Severity.ALARM, alarm.severity());
+            assertEquals(text, alarm.data().get("error"));
+            assertEquals(false, alarm.data().get("online"));
+            await(text, () -> text.equals(driver.status().snapshot().lastError()));
+            assertEquals(DeviceStatus.State.DEGRADED, driver.status().state());
+            assertEquals(text, driver.execute(new Command("s-" + e, "printer-1", "status", Map.of())).get("error"));
+
+            sim.clearError();
+            sink.event("printer.ready", WAIT);
+            await("ok after " + text, () -> driver.status().state() == DeviceStatus.State.OK);
+        }
+        PrintResult r = driver.print(receipt("123 456"), Duration.ofSeconds(2));
+        assertTrue(r.printed(), r.reason());
     }
 }

@@ -8,13 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.streetgate.drivers.testing.Vectors;
 
-/** Against shared/vectors/kerong-cu16.tsv (frames from kerong-lib src/kerong_client.cpp and kerong_client.hpp). */
+/** Against the test resource vectors/kerong-cu16.tsv (frames from kerong-lib src/kerong_client.cpp and kerong_client.hpp). */
 class KerongCodecTest {
     private static final String FILE = "kerong-cu16.tsv";
 
@@ -23,7 +22,7 @@ class KerongCodecTest {
 
     static List<Row> rows(String kind) throws IOException {
         List<Row> out = new ArrayList<>();
-        for (String line : Files.readAllLines(Vectors.dir().resolve(FILE))) {
+        for (String line : Vectors.lines(FILE)) {
             String[] cols = line.split("\t");
             if (!line.startsWith("#") && cols[0].equals(kind)) {
                 out.add(new Row(Vectors.hex(cols[1]), cols[2], cols[3]));

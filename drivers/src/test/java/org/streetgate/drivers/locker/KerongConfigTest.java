@@ -54,6 +54,25 @@ class KerongConfigTest {
         assertEquals(List.of(0), c.boards());
         assertEquals(16, c.doors());
         assertNull(c.simAutoClose());
+        assertEquals(KerongConfig.DoorSensor.CLOSED_WHEN_SET, c.doorSensor(), "the documented default");
+    }
+
+    @Test
+    void door_sensor_polarity_is_a_board_setting_and_a_wrong_value_is_reported() {
+        Problems problems = new Problems();
+        KerongConfig c = new KerongFactory().parseConfig(device(Map.of("door-sensor", "open-when-set"), problems));
+        assertTrue(problems.isEmpty(), problems.list().toString());
+        assertEquals(KerongConfig.DoorSensor.OPEN_WHEN_SET, c.doorSensor());
+        var set = new KerongCodec.BoardState(0, 0b01, 0);
+        assertTrue(c.doorOpen(set, 0), "open-when-set: bit 0 set is door 1 open");
+        assertTrue(!c.doorOpen(set, 1));
+        assertTrue(!c.withDoorSensor(KerongConfig.DoorSensor.CLOSED_WHEN_SET).doorOpen(set, 0));
+
+        new KerongFactory().parseConfig(device(Map.of("door-sensor", "inverted"), problems));
+        var messages = problems.list().stream().map(Object::toString).toList();
+        assertEquals(1, messages.size(), messages.toString());
+        assertTrue(messages.get(0).contains("closed-when-set") && messages.get(0).contains("open-when-set"),
+                messages.get(0));
     }
 
     @Test

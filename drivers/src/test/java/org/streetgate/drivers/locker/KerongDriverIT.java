@@ -10,25 +10,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.streetgate.drivers.config.Position;
 import org.streetgate.drivers.spi.Command;
 import org.streetgate.drivers.spi.CommandException;
-import org.streetgate.drivers.spi.DeviceContext;
-import org.streetgate.drivers.spi.DeviceSpec;
 import org.streetgate.drivers.spi.DeviceStatus;
 import org.streetgate.drivers.spi.Message;
+import org.streetgate.drivers.testing.Await;
 import org.streetgate.drivers.testing.CollectingSink;
+import org.streetgate.drivers.testing.Contexts;
+import org.streetgate.drivers.testing.PtyDevice;
 import org.streetgate.drivers.testing.SocatPty;
 import org.streetgate.drivers.transport.Hardware;
-import org.streetgate.drivers.transport.JSerialCommLink;
-import org.streetgate.drivers.transport.SerialSettings;
 
 /** The locker driver against simulated KR-CU16 boards through a real socat pty pair, jSerialComm on both ends. */
 class KerongDriverIT {
@@ -38,7 +34,7 @@ class KerongDriverIT {
     Path dir;
 
     private SocatPty pty;
-    private Thread device;
+    private PtyDevice device;
     private KerongDriver driver;
     private final CollectingSink sink = new CollectingSink();
     private final Hardware hardware = new Hardware();
@@ -48,12 +44,15 @@ class KerongDriverIT {
         if (driver != null) {
             driver.stop();
         }
-        if (device != null) {
-            device.interrupt();
-        }
-        hardware.close();
-        if (pty != null) {
-            pty.close();
+        try {
+            if (device != null) {
+                device.close();
+            }
+        } finally {
+            hardware.close();
+            if (pty != null) {
+                pty.close();
+            }
         }
     }
 
@@ -65,43 +64,21 @@ class KerongDriverIT {
 
     /** Starts the boards on the device end of a pty and the driver on the other, polling every 50 ms. */
     private KerongSimulator start(KerongConfig cfg) throws Exception {
+        return start(cfg, new KerongSimulator(cfg.boards(), cfg.doorsPerBoard()));
+    }
+
+    private KerongSimulator start(KerongConfig cfg, KerongSimulator sim) throws Exception {
         pty = SocatPty.start(dir, "locker");
-        KerongSimulator sim = new KerongSimulator(cfg.boards(), cfg.doorsPerBoard());
-        var link = JSerialCommLink.open(SerialSettings.of(pty.deviceEnd().toString(), 19200));
-        device = Thread.ofVirtual().start(() -> {
-            try (link) {
-                sim.serve(link);
-            } catch (Exception e) {
-                // the pty closed: the test is over
-            }
-        });
-        var spec = new DeviceSpec("locker-1", "locker-board", Duration.ofMillis(50),
-                Optional.of(SerialSettings.of(pty.driverEnd().toString(), 19200)), false, new Position("test", 1));
-        driver = new KerongDriver(new DeviceContext<>(spec, cfg, sink, new DeviceStatus(), hardware));
+        device = PtyDevice.serve(sim, pty, 19200);
+        driver = new KerongDriver(Contexts.serial("locker-1", "locker-board", Duration.ofMillis(50),
+                pty.driverEnd().toString(), 19200, false, cfg, sink, hardware));
         driver.start();
-        await("all doors read once", () -> driver.doors().stream().allMatch(KerongDriver.DoorState::known));
+        Await.until("all doors read once", () -> driver.doors().stream().allMatch(KerongDriver.DoorState::known));
         return sim;
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
     private Message.Event nextEvent(String type) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            Message.Event e = sink.next(Message.Event.class, Duration.ofNanos(Math.max(1, left)));
-            if (e.type().equals(type)) {
-                return e;
-            }
-        }
+        return sink.event(type, WAIT);
     }
 
     private static Command cmd(String action, Map<String, Object> args) {
@@ -136,7 +113,7 @@ class KerongDriverIT {
         KerongSimulator sim = start(config(List.of(0, 1, 2), 8, Duration.ofMinutes(5)));
         sim.forceOpen(9); // board 1, lock 0
         sim.occupy(24, true); // board 2, lock 7
-        await("door 9 seen open", () -> driver.doors().get(8).open());
+        Await.until("door 9 seen open", () -> driver.doors().get(8).open());
 
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> doors = (List<Map<String, Object>>) driver.execute(cmd("status", Map.of())).get("doors");
@@ -170,16 +147,21 @@ class KerongDriverIT {
         Message.Event alarm = nextEvent("locker.door-left-open");
         assertEquals(Message.Severity.ALARM, alarm.severity());
         assertEquals(2, alarm.data().get("door"));
-        // Still open long after: no second alarm for the same opening.
-        Thread.sleep(500);
+        // Still open for ten more polls, each one past the threshold: no second alarm for the same opening.
+        Await.advance("status queries while door 2 stays open", sim::queries, 10);
         sim.closeDoor(2);
         nextEvent("door.closed");
-        List<Message> rest = drain();
-        assertTrue(rest.stream().noneMatch(m -> m instanceof Message.Event e && e.type().equals("locker.door-left-open")),
-                rest.toString());
-        // A new opening gets its own alarm.
+        assertEquals(1, leftOpenAlarms(2), "alarms so far: " + sink.events("locker.door-left-open"));
+        // A new opening gets its own alarm, and again only one.
         assertTrue(driver.open(2, "drop-off").opened());
-        assertEquals(2, nextEvent("locker.door-left-open").data().get("door"));
+        Await.until("a second alarm for the second opening", () -> leftOpenAlarms(2) >= 2);
+        Await.advance("status queries while door 2 stays open again", sim::queries, 10);
+        assertEquals(2, leftOpenAlarms(2), "alarms so far: " + sink.events("locker.door-left-open"));
+    }
+
+    /** Every left-open alarm for {@code door} the driver published, none skipped. */
+    private long leftOpenAlarms(int door) {
+        return sink.events("locker.door-left-open").stream().filter(e -> e.data().get("door").equals(door)).count();
     }
 
     @Test
@@ -200,7 +182,7 @@ class KerongDriverIT {
         KerongSimulator sim = start(config(List.of(0, 1), 16, Duration.ofMinutes(5)));
         sim.silence(1, true);
 
-        await("degraded", () -> driver.status().state() == DeviceStatus.State.DEGRADED);
+        Await.until("degraded", () -> driver.status().state() == DeviceStatus.State.DEGRADED);
         assertTrue(driver.status().snapshot().lastError().contains("[1]"), driver.status().snapshot().lastError());
         assertTrue(driver.status().counter("timeouts") > 0);
 
@@ -211,7 +193,7 @@ class KerongDriverIT {
         assertTrue(driver.open(4, "pickup").opened());
 
         sim.silence(1, false);
-        await("ok again", () -> driver.status().state() == DeviceStatus.State.OK);
+        Await.until("ok again", () -> driver.status().state() == DeviceStatus.State.OK);
     }
 
     @Test
@@ -220,8 +202,8 @@ class KerongDriverIT {
         sim.corruptChecksums(true);
         sim.forceOpen(1);
 
-        await("bad frames counted", () -> driver.status().counter("bad_frames") >= 3);
-        await("offline", () -> driver.status().state() == DeviceStatus.State.OFFLINE);
+        Await.until("bad frames counted", () -> driver.status().counter("bad_frames") >= 3);
+        Await.until("offline", () -> driver.status().state() == DeviceStatus.State.OFFLINE);
         assertFalse(driver.doors().get(0).open(), "the open door was never read from a corrupt frame");
 
         sim.corruptChecksums(false);
@@ -239,33 +221,48 @@ class KerongDriverIT {
     @Test
     void a_pulled_cable_takes_the_locker_offline_and_it_recovers_when_replugged() throws Exception {
         KerongSimulator sim = start(config(List.of(0), 16, Duration.ofMinutes(5)));
-        device.interrupt();
+        device.unplug();
         pty.unplug();
-        await("offline", () -> driver.status().state() == DeviceStatus.State.OFFLINE);
+        Await.until("offline", () -> driver.status().state() == DeviceStatus.State.OFFLINE);
         assertFalse(driver.open(1, "pickup").opened());
 
         pty.replug();
-        var link = JSerialCommLink.open(SerialSettings.of(pty.deviceEnd().toString(), 19200));
-        device = Thread.ofVirtual().start(() -> {
-            try (link) {
-                sim.serve(link);
-            } catch (Exception e) {
-                // the pty closed: the test is over
-            }
-        });
-        await("ok again", () -> driver.status().state() == DeviceStatus.State.OK);
+        device = PtyDevice.serve(sim, pty, 19200);
+        Await.until("ok again", () -> driver.status().state() == DeviceStatus.State.OK);
         assertTrue(driver.status().counter("reconnects") >= 1);
         assertTrue(driver.open(1, "pickup").opened());
     }
 
-    private List<Message> drain() throws InterruptedException {
-        List<Message> out = new java.util.ArrayList<>();
-        while (true) {
-            try {
-                out.add(sink.take(1, Duration.ofMillis(100)).get(0));
-            } catch (AssertionError none) {
-                return out;
-            }
-        }
+    @Test
+    void boards_that_report_open_when_set_work_with_door_sensor_open_when_set() throws Exception {
+        var cfg = config(List.of(0), 4, Duration.ofMinutes(5)).withDoorSensor(KerongConfig.DoorSensor.OPEN_WHEN_SET);
+        KerongSimulator sim = start(cfg, new KerongSimulator(cfg.boards(), 4).doorSensor(KerongConfig.DoorSensor.OPEN_WHEN_SET));
+        assertTrue(driver.doors().stream().noneMatch(KerongDriver.DoorState::open), driver.doors().toString());
+
+        assertTrue(driver.open(3, "pickup").opened());
+        assertEquals(Map.of("door", 3, "commanded", true, "reason", "pickup"), nextEvent("door.opened").data());
+        sim.closeDoor(3);
+        assertEquals(3, nextEvent("door.closed").data().get("door"));
+        assertEquals(List.of(), sink.events("locker.door-sensor-suspect"), "shut doors at start-up are no warning");
+        assertEquals(0, driver.status().counter("polarity_warnings"));
+    }
+
+    @Test
+    void every_door_reading_open_at_start_up_warns_that_the_polarity_may_be_wrong() throws Exception {
+        // The boards report open-when-set, the profile kept the default: every shut door reads open.
+        var cfg = config(List.of(0, 1), 4, Duration.ofMinutes(5));
+        KerongSimulator sim = start(cfg,
+                new KerongSimulator(cfg.boards(), 4).doorSensor(KerongConfig.DoorSensor.OPEN_WHEN_SET));
+
+        Message.Event warning = nextEvent("locker.door-sensor-suspect");
+        assertEquals(Message.Severity.WARNING, warning.severity());
+        assertEquals(8, warning.data().get("doors"));
+        assertEquals("closed-when-set", warning.data().get("door_sensor"));
+        assertTrue(((String) warning.data().get("reason")).endsWith("the boards report open-when-set"),
+                warning.data().toString());
+        // Once only, however many polls follow.
+        Await.advance("status queries after the warning", sim::queries, 10);
+        assertEquals(1, sink.events("locker.door-sensor-suspect").size());
+        assertEquals(1, driver.status().counter("polarity_warnings"));
     }
 }

@@ -12,6 +12,7 @@ import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceSpec;
 import org.streetgate.drivers.spi.DeviceStatus;
 import org.streetgate.drivers.spi.Message;
+import org.streetgate.drivers.testing.Await;
 import org.streetgate.drivers.testing.CollectingSink;
 import org.streetgate.drivers.transport.Hardware;
 import org.streetgate.drivers.transport.SerialSettings;
@@ -29,10 +30,7 @@ class KerongSimulatedTest {
         KerongDriver driver = new KerongDriver(new DeviceContext<>(spec, cfg, sink, new DeviceStatus(), hardware));
         driver.start();
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (driver.status().state() != DeviceStatus.State.OK && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.until("every board answered", () -> driver.status().state() == DeviceStatus.State.OK);
             assertTrue(driver.simulator().isPresent());
 
             assertTrue(driver.open(20, "pickup").opened());

@@ -96,4 +96,47 @@ class ModbusMeterDriverTest {
             }
         }
     }
+
+    @Test
+    void values_the_meter_cannot_measure_are_left_out_counted_and_the_rest_still_goes_out() throws Exception {
+        try (Hardware hw = new Hardware()) {
+            CollectingSink sink = new CollectingSink();
+            var driver = new ModbusMeterFactory().create(Contexts.serial("meter-1", "modbus-meter", Duration.ofMillis(50),
+                    "/dev/ttyUSB0", 9600, true, config("unit", 1, "map", "sdm120",
+                            "sim-values", map("voltage_v", "NaN", "current_a", "Infinity")), sink, hw));
+            driver.start();
+            try {
+                var r = sink.next(Message.Reading.class, Duration.ofSeconds(5));
+                assertEquals(8, r.metrics().size(), "10 registers, 2 invalid: " + r.metrics());
+                assertTrue(!r.metrics().containsKey("voltage_v") && !r.metrics().containsKey("current_a"), r.metrics().toString());
+                assertEquals(50.0, r.metrics().get("frequency_hz"), 1.0);
+                assertTrue(driver.status().counter(DeviceStatus.INVALID_VALUES) >= 2, driver.status().snapshot().toString());
+                assertEquals(0, driver.status().counter(DeviceStatus.INVALID_VALUES) % 2, "two per poll");
+                assertEquals(DeviceStatus.State.OK, driver.status().state());
+            } finally {
+                driver.stop();
+            }
+        }
+    }
+
+    @Test
+    void a_poll_where_every_value_is_invalid_is_degraded_with_the_reason_and_publishes_nothing() throws Exception {
+        try (Hardware hw = new Hardware()) {
+            CollectingSink sink = new CollectingSink();
+            var driver = new ModbusMeterFactory().create(Contexts.serial("meter-1", "modbus-meter", Duration.ofMillis(50),
+                    "/dev/ttyUSB0", 9600, true, config("unit", 1, "registers", java.util.List.of(
+                            map("address", 0, "function", 4, "type", "float32", "metric", "voltage_v")),
+                            "sim-values", map("voltage_v", "NaN")), sink, hw));
+            driver.start();
+            try {
+                org.streetgate.drivers.testing.Await.until("three invalid polls",
+                        () -> driver.status().counter(DeviceStatus.INVALID_VALUES) >= 3);
+                assertEquals(DeviceStatus.State.DEGRADED, driver.status().state());
+                assertEquals("every value invalid: voltage_v (NaN in register 0)", driver.status().snapshot().lastError());
+                assertEquals(java.util.List.of(), sink.received(), "no reading without a value");
+            } finally {
+                driver.stop();
+            }
+        }
+    }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.streetgate.drivers.testing.Vectors;
 
-/** Against shared/vectors/modbus-rtu.tsv; each test names the row's published source. */
+/** Against the test resource vectors/modbus-rtu.tsv; each test names the row's published source. */
 class ModbusRtuCodecTest {
     private static final String FILE = "modbus-rtu.tsv";
 

@@ -10,7 +10,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.streetgate.drivers.testing.Vectors;
 
-/** Against shared/vectors/pms5003.tsv (frames from PyPMS's tests and pmsx003.py). */
+/** Against the test resource vectors/pms5003.tsv (frames from PyPMS's tests and pmsx003.py). */
 class Pms5003CodecTest {
     private static final String FILE = "pms5003.tsv";
 
@@ -27,6 +27,57 @@ class Pms5003CodecTest {
         assertEquals(0x97, f.version());
         assertFalse(f.warmingUp());
         assertEquals(13.0, f.metrics().get("pm2_5_ug_m3"));
+    }
+
+    /**
+     * A frame where the "CF=1" values differ from the atmospheric ones, as real sensors send above
+     * about 30 µg/m³. Not among the published vectors (whose frames have equal sets); made from the
+     * frame layout and checked with its own checksum.
+     */
+    private static final byte[] CF1_DIFFERS = {
+        0x42, 0x4D,             // start 'B' 'M'
+        0x00, 0x1C,             // length 28
+        0x00, 0x2D,             // PM1.0  CF=1 45
+        0x00, 0x47,             // PM2.5  CF=1 71
+        0x00, 0x55,             // PM10   CF=1 85
+        0x00, 0x1E,             // PM1.0  atmospheric 30
+        0x00, 0x30,             // PM2.5  atmospheric 48
+        0x00, 0x39,             // PM10   atmospheric 57
+        0x1F, 0x40,             // > 0.3 um: 8000 per 0.1 L
+        0x0A, 0x6A,             // > 0.5 um: 2666
+        0x02, (byte) 0x9A,      // > 1.0 um: 666
+        0x00, (byte) 0x85,      // > 2.5 um: 133
+        0x00, 0x28,             // > 5.0 um: 40
+        0x00, 0x10,             // > 10 um: 16
+        (byte) 0x97, 0x00,      // version 0x97, error 0
+        0x04, (byte) 0xBE,      // checksum 0x04BE: sum of the 30 bytes before it
+    };
+
+    @Test
+    void the_atmospheric_values_are_published_not_the_cf1_ones() {
+        var d = assertInstanceOf(Pms5003Codec.Data.class, Pms5003Codec.decodeSensor(CF1_DIFFERS, 0, CF1_DIFFERS.length));
+        Pms5003Frame f = d.frame();
+        assertEquals(java.util.List.of(45, 71, 85), java.util.List.of(f.pm1Cf1(), f.pm25Cf1(), f.pm10Cf1()));
+        assertEquals(java.util.List.of(30, 48, 57), java.util.List.of(f.pm1Atm(), f.pm25Atm(), f.pm10Atm()));
+        assertEquals(java.util.Map.of("pm1_0_ug_m3", 30.0, "pm2_5_ug_m3", 48.0, "pm10_ug_m3", 57.0), f.metrics());
+        assertArrayEquals(CF1_DIFFERS, Pms5003Codec.encode(f), "encode is decode's inverse, field by field");
+        assertEquals(java.util.Map.of(), f.invalid());
+    }
+
+    @Test
+    void values_out_of_range_or_not_cumulative_are_invalid() {
+        Pms5003Frame high = new Pms5003Frame(1500, 1500, 1500, 300, 1200, 1500, 9000, 3000, 900, 100, 20, 5, 0x97, 0);
+        assertEquals(java.util.Map.of(
+                "pm2_5_ug_m3", "1200 above the sensor's 1000 µg/m³ range",
+                "pm10_ug_m3", "1500 above the sensor's 1000 µg/m³ range"), high.invalid());
+        Pms5003Frame inverted = new Pms5003Frame(5, 13, 22, 22, 13, 5, 765, 252, 29, 15, 6, 6, 0x97, 0);
+        assertEquals(3, inverted.invalid().size());
+        assertEquals("PM1.0 <= PM2.5 <= PM10 does not hold (22, 13, 5)", inverted.invalid().get("pm2_5_ug_m3"));
+        Pms5003Frame counts = new Pms5003Frame(5, 13, 22, 5, 13, 22, 765, 252, 29, 150, 6, 6, 0x97, 0);
+        assertEquals("particle counts are not cumulative", counts.invalid().get("pm1_0_ug_m3"));
+        byte[] published = Vectors.tsv(FILE).get(0).bytes(); // PyPMS test_sensor.py
+        var d = assertInstanceOf(Pms5003Codec.Data.class, Pms5003Codec.decodeSensor(published, 0, published.length));
+        assertEquals(java.util.Map.of(), d.frame().invalid());
     }
 
     @Test

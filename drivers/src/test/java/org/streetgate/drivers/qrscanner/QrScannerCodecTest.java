@@ -61,6 +61,8 @@ class QrScannerCodecTest {
 
     @Test
     void terminator_names_parse_and_nonsense_does_not() {
+        assertEquals(Terminator.ANY, Terminator.parse("any"));
+        assertEquals("any (CR, LF or CR LF)", Terminator.ANY.toString());
         assertEquals(Terminator.CR, Terminator.parse("CR"));
         assertEquals(Terminator.CRLF, Terminator.parse("crlf"));
         assertArrayEquals(new byte[] {0x0A}, Terminator.parse("lf").bytes());
@@ -72,5 +74,37 @@ class QrScannerCodecTest {
     @Test
     void the_simulator_side_appends_the_terminator() {
         assertArrayEquals("AB\r\n".getBytes(StandardCharsets.US_ASCII), QrScannerCodec.encode("AB", Terminator.CRLF));
+    }
+
+    @Test
+    void any_takes_cr_lf_or_cr_lf_and_a_cr_lf_is_one_code_not_a_code_and_an_empty_one() {
+        QrScannerCodec c = new QrScannerCodec(Terminator.ANY, 64);
+        assertEquals(List.of(new Code("A1"), new Code("B2"), new Code("C3"), new Code("D4")),
+                feed(c, "A1\r", "B2\n", "C3\r\n", "D4\r", "\n"));
+        assertEquals(List.of(), feed(c, "\r\n\r\n\n\r"), "empty lines are nothing");
+        assertEquals(List.of(new Code("E5")), feed(c, "\nE5\r\n"));
+    }
+
+    @Test
+    void a_profile_that_says_cr_misses_codes_from_an_lf_scanner_but_any_does_not() {
+        // Why any is the default: with cr, an LF is taken for a stray line ending and codes never end.
+        assertEquals(List.of(), feed(new QrScannerCodec(Terminator.CR, 64), "A1\nB2\n"));
+        assertEquals(List.of(new Code("A1"), new Code("B2")), feed(new QrScannerCodec(Terminator.ANY, 64), "A1\nB2\n"));
+    }
+
+    @Test
+    void a_huge_line_is_counted_to_its_terminator_without_storing_it_and_the_count_keeps_going() {
+        QrScannerCodec c = new QrScannerCodec(Terminator.ANY, QrScannerCodec.DEFAULT_MAX_LENGTH);
+        byte[] mib = new byte[1 << 20];
+        java.util.Arrays.fill(mib, (byte) 'x');
+        List<Decoded> out = new java.util.ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            out.addAll(c.feed(mib, 0, mib.length));
+        }
+        out.addAll(c.feed("\r\nOK\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 6));
+        assertEquals(List.of(new Overlong(64L << 20), new Code("OK")), out);
+        // The limit itself: 4096 bytes pass, 4097 do not.
+        String max = "q".repeat(4096);
+        assertEquals(List.of(new Code(max), new Overlong(4097)), feed(c, max + "\n", max + "q\n"));
     }
 }

@@ -29,8 +29,9 @@ class QrScannerConfigTest {
         QrScannerConfig c = new QrScannerFactory().parseConfig(device(Map.of(), problems));
         assertTrue(problems.isEmpty());
         assertFalse(c.publishScans());
-        assertEquals(QrScannerCodec.Terminator.CR, c.terminator());
-        assertEquals(512, c.maxLength());
+        assertEquals(QrScannerCodec.Terminator.ANY, c.terminator(), "CR, LF or CR LF by default");
+        assertEquals(4096, c.maxLength());
+        assertEquals(QrScannerConfig.defaults(), c);
     }
 
     @Test
@@ -40,6 +41,8 @@ class QrScannerConfigTest {
                 Map.of("terminator", "crlf", "max-length", "64", "publish-scans", "true"), problems));
         assertTrue(problems.isEmpty(), problems.list().toString());
         assertEquals(new QrScannerConfig(QrScannerCodec.Terminator.CRLF, 64, true), c);
+        QrScannerConfig any = new QrScannerFactory().parseConfig(device(Map.of("terminator", "any"), problems));
+        assertEquals(QrScannerCodec.Terminator.ANY, any.terminator());
     }
 
     @Test

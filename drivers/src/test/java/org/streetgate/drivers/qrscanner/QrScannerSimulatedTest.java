@@ -11,6 +11,7 @@ import org.streetgate.drivers.config.Position;
 import org.streetgate.drivers.spi.DeviceContext;
 import org.streetgate.drivers.spi.DeviceSpec;
 import org.streetgate.drivers.spi.DeviceStatus;
+import org.streetgate.drivers.testing.Await;
 import org.streetgate.drivers.testing.CollectingSink;
 import org.streetgate.drivers.transport.Hardware;
 import org.streetgate.drivers.transport.SerialSettings;
@@ -27,10 +28,7 @@ class QrScannerSimulatedTest {
         driver.addScanListener(scans::add);
         driver.start();
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (driver.simulator().isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.until("the simulator is made", () -> driver.simulator().isPresent());
             driver.simulator().orElseThrow().scan("605118");
             assertEquals("605118", scans.poll(5, TimeUnit.SECONDS));
         } finally {
