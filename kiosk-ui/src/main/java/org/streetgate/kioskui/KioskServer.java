@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -34,6 +35,8 @@ public final class KioskServer implements AutoCloseable {
     /** Courier and technician sessions travel in this header. */
     public static final String SESSION_HEADER = "X-Kiosk-Session";
     static final int MAX_BODY_BYTES = 16 * 1024;
+    /** The longest request target (path and query) served; the screen's own are under 40. */
+    static final int MAX_TARGET_CHARS = 2048;
     private static final long HEARTBEAT_SECONDS = 15;
     private static final Map<String, String> STATIC = Map.of(
             "/", "index.html",
@@ -129,14 +132,21 @@ public final class KioskServer implements AutoCloseable {
 
     private void exchange(HttpExchange ex) throws IOException {
         String method = ex.getRequestMethod();
+        // The decoded path only: a query string is never a route's input, and '%2e%2e' decodes to
+        // '..', which matches no entry of the fixed tables below.
         String path = ex.getRequestURI().getPath();
         try (ex) {
+            if (ex.getRequestURI().getRawPath().length() + Objects.toString(ex.getRequestURI().getRawQuery(), "").length()
+                    > MAX_TARGET_CHARS) {
+                send(ex, 414, Map.of("error", "uri-too-long"));
+                return;
+            }
             if (method.equals("GET") && path.equals("/api/events")) {
                 events(ex);
                 return;
             }
-            if (method.equals("GET") && STATIC.containsKey(path)) {
-                asset(ex, STATIC.get(path));
+            if ((method.equals("GET") || method.equals("HEAD")) && STATIC.containsKey(path)) {
+                asset(ex, STATIC.get(path), method.equals("HEAD"));
                 return;
             }
             Route route = switch (method) {
@@ -145,8 +155,13 @@ public final class KioskServer implements AutoCloseable {
                 default -> null;
             };
             if (route == null) {
-                boolean known = gets.containsKey(path) || posts.containsKey(path);
-                send(ex, known ? 405 : 404, Map.of("error", known ? "method-not-allowed" : "not-found"));
+                String allow = allowed(path);
+                if (allow == null) {
+                    send(ex, 404, Map.of("error", "not-found"));
+                } else {
+                    ex.getResponseHeaders().set("Allow", allow);
+                    send(ex, 405, Map.of("error", "method-not-allowed"));
+                }
                 return;
             }
             Object result;
@@ -162,6 +177,17 @@ public final class KioskServer implements AutoCloseable {
         } catch (IOException e) {
             Logger.debug("kiosk-ui {} {}: client went away: {}", method, path, e.getMessage());
         }
+    }
+
+    /** The methods {@code path} answers to, for a 405's Allow header; null for a path that is not there. */
+    private String allowed(String path) {
+        if (STATIC.containsKey(path)) {
+            return "GET, HEAD";
+        }
+        if (path.equals("/api/events") || gets.containsKey(path)) {
+            return "GET";
+        }
+        return posts.containsKey(path) ? "POST" : null;
     }
 
     /** The one place where failures become responses. */
@@ -225,7 +251,7 @@ public final class KioskServer implements AutoCloseable {
         }
     }
 
-    private void asset(HttpExchange ex, String name) throws IOException {
+    private void asset(HttpExchange ex, String name, boolean headOnly) throws IOException {
         byte[] bytes;
         try (InputStream in = KioskServer.class.getResourceAsStream("web/" + name)) {
             if (in == null) {
@@ -239,6 +265,10 @@ public final class KioskServer implements AutoCloseable {
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        if (headOnly) {
+            ex.sendResponseHeaders(200, -1);
+            return;
+        }
         ex.sendResponseHeaders(200, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
