@@ -52,7 +52,8 @@ public final class KioskRuntime implements AutoCloseable, CommandTarget {
         KioskServer server;
         try {
             service.start();
-            server = KioskServer.start(service, new InetSocketAddress(settings.bind(), settings.port()));
+            server = KioskServer.start(service, new InetSocketAddress(settings.bind(), settings.port()),
+                    KioskServer.Options.defaults().withAllowNonLoopback(settings.allowNonLoopback()));
         } catch (RuntimeException e) {
             service.close();
             store.close();

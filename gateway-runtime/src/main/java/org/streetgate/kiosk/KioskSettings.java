@@ -28,12 +28,15 @@ import org.streetgate.drivers.config.ConfigReader;
  * @param couriers          who may drop off, each with a PIN hash
  * @param technicianPin     the maintenance page's PIN hash, or null to have no maintenance page
  * @param printWait         how long a receipt waits for paper or a shut cover before the kiosk gives up
+ * @param allowNonLoopback  whether {@code bind} may be an address other than loopback (a screen on another
+ *                          machine reaching the pickup API over the network); off unless the profile says so
  */
 public record KioskSettings(String bind, int port, String locker, String printer, String scanner,
                             Map<String, List<Integer>> doors, int codeLength, Duration codeExpiry,
                             int codeHashIterations, AttemptLimiter.Settings codeAttempts,
                             AttemptLimiter.Settings pinAttempts, Duration idleTimeout, List<String> languages,
-                            List<Courier> couriers, SecretHash technicianPin, Duration printWait) {
+                            List<Courier> couriers, SecretHash technicianPin, Duration printWait,
+                            boolean allowNonLoopback) {
     public static final List<String> KNOWN_LANGUAGES = List.of("zh", "en");
 
     /** A courier who may drop off parcels; {@code name} goes into {@code parcel.deposited}, the PIN never does. */
@@ -60,6 +63,15 @@ public record KioskSettings(String bind, int port, String locker, String printer
     public static KioskSettings read(ConfigReader section) {
         String bind = section.string("bind", "127.0.0.1");
         int port = section.integer("port", 8080, 0, 65535);
+        boolean allowNonLoopback = section.bool("allow-non-loopback", false);
+        try {
+            if (!java.net.InetAddress.getByName(bind).isLoopbackAddress() && !allowNonLoopback) {
+                section.error("bind", "'bind' " + bind + " is not a loopback address: other machines could reach the"
+                        + " pickup API; set 'allow-non-loopback: true' if the screen really is elsewhere");
+            }
+        } catch (java.net.UnknownHostException e) {
+            section.error("bind", "'bind' " + bind + " is not an address of this machine");
+        }
         String locker = section.string("locker");
         String printer = section.string("printer", null);
         String scanner = section.string("scanner", null);
@@ -129,7 +141,8 @@ public record KioskSettings(String bind, int port, String locker, String printer
         Duration printWait = section.duration("print-wait", Duration.ofSeconds(10));
         section.finish();
         return new KioskSettings(bind, port, locker == null ? "" : locker, printer, scanner, doors, codeLength,
-                codeExpiry, iterations, codeAttempts, pinAttempts, idle, languages, couriers, technician, printWait);
+                codeExpiry, iterations, codeAttempts, pinAttempts, idle, languages, couriers, technician, printWait,
+                allowNonLoopback);
     }
 
     private static AttemptLimiter.Settings attempts(ConfigReader section, String key) {

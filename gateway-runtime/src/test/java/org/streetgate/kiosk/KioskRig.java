@@ -91,7 +91,7 @@ final class KioskRig implements AutoCloseable {
                 new AttemptLimiter.Settings(5, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(15)),
                 Duration.ofSeconds(60), List.of("zh", "en"),
                 List.of(new KioskSettings.Courier("courier-a", SecretHash.of(COURIER_PIN, 1000))),
-                SecretHash.of(TECH_PIN, 1000), Duration.ofSeconds(2));
+                SecretHash.of(TECH_PIN, 1000), Duration.ofSeconds(2), false);
     }
 
     static List<Integer> range(int from, int to) {

@@ -101,4 +101,22 @@ class KioskSettingsTest {
         assertEquals(List.of(), s.couriers());
         assertEquals(Map.of("S", List.of(1, 2, 3, 4)), s.doors());
     }
+
+    @Test
+    void a_bind_beyond_loopback_needs_allow_non_loopback() {
+        Configs configs = new Configs();
+        KioskSettings.read(configs.reader(Configs.map("bind", "0.0.0.0", "locker", "locker-1", "doors", Configs.map("S", "1-4"))));
+        List<String> m = configs.messages();
+        assertEquals(1, m.size(), m.toString());
+        assertTrue(m.get(0).startsWith("test.yaml:") && m.get(0).contains("'bind' 0.0.0.0 is not a loopback address")
+                && m.get(0).contains("allow-non-loopback: true"), m.toString());
+
+        Configs allowed = new Configs();
+        KioskSettings s = KioskSettings.read(allowed.reader(Configs.map("bind", "0.0.0.0", "allow-non-loopback", "true",
+                "locker", "locker-1", "doors", Configs.map("S", "1-4"))));
+        assertEquals(List.of(), allowed.messages());
+        assertTrue(s.allowNonLoopback());
+        assertFalse(KioskSettings.read(new Configs().reader(Configs.map("locker", "locker-1", "doors",
+                Configs.map("S", "1-4")))).allowNonLoopback(), "off by default");
+    }
 }

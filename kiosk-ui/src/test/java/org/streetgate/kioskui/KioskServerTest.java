@@ -176,7 +176,7 @@ class KioskServerTest {
         assertEquals(400, post("/api/pickup", "{not json", null).statusCode());
         assertEquals(400, post("/api/pickup", "{}", null).statusCode());
         assertEquals(400, post("/api/pickup", "[1,2]", null).statusCode());
-        assertEquals(400, post("/api/pickup", "{\"code\":\"" + "1".repeat(KioskServer.MAX_BODY_BYTES) + "\"}", null)
+        assertEquals(413, post("/api/pickup", "{\"code\":\"" + "1".repeat(KioskServer.MAX_BODY_BYTES) + "\"}", null)
                 .statusCode());
         assertEquals(404, get("/api/nothing", null).statusCode());
         assertEquals(405, get("/api/pickup", null).statusCode());
