@@ -64,9 +64,9 @@ final class KioskService implements KioskPort, AutoCloseable {
     private final ParcelStore store;
     private final DoorAllocator allocator;
     private final LongSupplier nanos;
-    private final AttemptLimiter codeLimiter;
-    private final AttemptLimiter courierLimiter;
-    private final AttemptLimiter technicianLimiter;
+    private final GuessGuard codeGuard;
+    private final GuessGuard courierGuard;
+    private final GuessGuard technicianGuard;
     private final ReentrantLock ops = new ReentrantLock(true);
     private final Map<Integer, Opened> openDoors = new ConcurrentHashMap<>();
     private final Map<String, SessionState> sessions = new ConcurrentHashMap<>();
@@ -83,9 +83,13 @@ final class KioskService implements KioskPort, AutoCloseable {
         this.store = store;
         this.allocator = settings.allocator();
         this.nanos = nanos;
-        this.codeLimiter = new AttemptLimiter(settings.codeAttempts(), nanos);
-        this.courierLimiter = new AttemptLimiter(settings.pinAttempts(), nanos);
-        this.technicianLimiter = new AttemptLimiter(settings.pinAttempts(), nanos);
+        // Codes and both kinds of QR share one guard: every path to a door spends the same budget.
+        this.codeGuard = new GuessGuard(GuessGuard.Kind.CODE, settings.codeAttempts(), settings.codeBudget(),
+                env.clock(), store, this::emit);
+        this.courierGuard = new GuessGuard(GuessGuard.Kind.COURIER_PIN, settings.pinAttempts(), settings.pinBudget(),
+                env.clock(), store, this::emit);
+        this.technicianGuard = new GuessGuard(GuessGuard.Kind.TECHNICIAN_PIN, settings.pinAttempts(),
+                settings.pinBudget(), env.clock(), store, this::emit);
     }
 
     /** Checks the devices exist and are of the right kind, then listens to doors and scans. */
@@ -140,17 +144,17 @@ final class KioskService implements KioskPort, AutoCloseable {
     }
 
     private Pickup pickup(String code, String via) throws InterruptedException {
-        checkLock(codeLimiter);
+        codeGuard.check();
         lockOps();
         try {
-            checkLock(codeLimiter);
+            codeGuard.check();
             long now = env.clock().getAsLong();
             Optional<ParcelStore.Parcel> parcel = isCode(code) ? findByCode(code, now) : Optional.empty();
             if (parcel.isEmpty()) {
-                wrong(codeLimiter, "code");
+                codeGuard.wrong();
                 throw new KioskException(Reason.WRONG_CODE, "no waiting parcel for that " + via);
             }
-            codeLimiter.success();
+            codeGuard.right();
             ParcelStore.Parcel p = parcel.get();
             if (!store.transition(p.id(), ParcelStore.State.WAITING, ParcelStore.State.OPENING, now)) {
                 throw new KioskException(Reason.WRONG_CODE, "parcel " + p.id() + " is no longer waiting");
@@ -183,20 +187,35 @@ final class KioskService implements KioskPort, AutoCloseable {
         return Optional.empty();
     }
 
-    private void checkLock(AttemptLimiter limiter) {
-        long s = limiter.lockedForSeconds();
-        if (s > 0) {
-            throw KioskException.lockedOut(s);
+    /** Wrong attempts and lock-outs per guarded secret, for health and the {@code status} command. */
+    Map<String, Object> guessing() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (GuessGuard g : List.of(codeGuard, courierGuard, technicianGuard)) {
+            m.put(kindOf(g).wire, g.health());
         }
+        return m;
     }
 
-    private void wrong(AttemptLimiter limiter, String what) throws InterruptedException {
-        long lockout = limiter.failure();
-        if (lockout > 0) {
-            Logger.warn("kiosk: too many wrong {} attempts, locked for {} s", what, lockout);
-            emit("kiosk.lockout", Message.Severity.WARNING, Map.of("what", what, "cool_down_s", lockout));
-            throw KioskException.lockedOut(lockout);
+    /** Wrong attempts at the screen since the kiosk was installed, all kinds together. */
+    long wrongAttempts() {
+        return codeGuard.wrongTotal() + courierGuard.wrongTotal() + technicianGuard.wrongTotal();
+    }
+
+    private GuessGuard.Kind kindOf(GuessGuard g) {
+        return g == codeGuard ? GuessGuard.Kind.CODE : g == courierGuard ? GuessGuard.Kind.COURIER_PIN
+                : GuessGuard.Kind.TECHNICIAN_PIN;
+    }
+
+    /** The platform's {@code clear-lockout}: {@code kind} null clears all three. */
+    List<String> clearLockout(GuessGuard.Kind kind, String commandId) throws InterruptedException {
+        List<String> cleared = new ArrayList<>();
+        for (GuessGuard g : List.of(codeGuard, courierGuard, technicianGuard)) {
+            if (kind == null || kindOf(g) == kind) {
+                g.clear(commandId);
+                cleared.add(kindOf(g).wire);
+            }
         }
+        return cleared;
     }
 
     // ---- doors ----
@@ -276,15 +295,15 @@ final class KioskService implements KioskPort, AutoCloseable {
 
     @Override
     public Session courierLogin(String pin) {
-        checkLock(courierLimiter);
+        courierGuard.check();
         for (KioskSettings.Courier c : settings.couriers()) {
             if (c.pin().matches(pin)) {
-                courierLimiter.success();
+                courierGuard.right();
                 return newSession(Role.COURIER, c.name());
             }
         }
         try {
-            wrong(courierLimiter, "courier PIN");
+            courierGuard.wrong();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -406,7 +425,7 @@ final class KioskService implements KioskPort, AutoCloseable {
 
     @Override
     public PrintOutcome printByQr(String qr) throws InterruptedException {
-        checkLock(codeLimiter);
+        codeGuard.check();
         String s = qr.strip();
         String token = s.startsWith(PRINT_QR) ? s.substring(PRINT_QR.length()) : s;
         lockOps();
@@ -420,10 +439,10 @@ final class KioskService implements KioskPort, AutoCloseable {
                 }
             }
             if (job == null) {
-                wrong(codeLimiter, "print QR");
+                codeGuard.wrong();
                 throw new KioskException(Reason.WRONG_CODE, "no print job for that QR");
             }
-            codeLimiter.success();
+            codeGuard.right();
             String problem = printerProblem();
             if (problem != null) {
                 throw new KioskException(Reason.PRINTER_UNAVAILABLE, "printer " + problem);
@@ -556,14 +575,16 @@ final class KioskService implements KioskPort, AutoCloseable {
         if (settings.technicianPin() == null) {
             throw new KioskException(Reason.NOT_FOUND, "this kiosk has no maintenance PIN configured");
         }
-        checkLock(technicianLimiter);
-        if (settings.technicianPin().matches(pin)) {
-            technicianLimiter.success();
+        technicianGuard.check();
+        // The PIN's declared length is checked first: a shorter PIN is a wrong one, never hashed.
+        boolean shaped = pin.length() == settings.technicianPinDigits() && pin.chars().allMatch(c -> c >= '0' && c <= '9');
+        if (shaped && settings.technicianPin().matches(pin)) {
+            technicianGuard.right();
             Logger.info("kiosk: technician logged in");
             return newSession(Role.TECHNICIAN, "technician");
         }
         try {
-            wrong(technicianLimiter, "technician PIN");
+            technicianGuard.wrong();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -45,6 +45,8 @@ final class ParcelStore implements AutoCloseable {
                 s.execute("CREATE TABLE IF NOT EXISTS print_jobs(id TEXT PRIMARY KEY, qr_hash TEXT NOT NULL,"
                         + " document TEXT NOT NULL, expires INTEGER NOT NULL, state TEXT NOT NULL,"
                         + " created INTEGER NOT NULL, changed INTEGER NOT NULL)");
+                // What the guessing guards know (wrong attempts, lock-outs), so a restart is no fresh start.
+                s.execute("CREATE TABLE IF NOT EXISTS guard_state(kind TEXT PRIMARY KEY, state TEXT NOT NULL)");
             }
             // A crash between "opening" and the door's answer: the door may or may not have opened.
             // Keep the parcel usable; the locker's own door.opened event tells the platform what happened.
@@ -134,6 +136,23 @@ final class ParcelStore implements AutoCloseable {
 
     synchronized boolean printJobDone(String id, String state, long now) {
         return update("UPDATE print_jobs SET state=?, changed=? WHERE id=? AND state='waiting'", state, now, id) == 1;
+    }
+
+    /** A guessing guard's saved state (JSON, see GuessGuard), if it has one. */
+    synchronized Optional<String> guardState(String kind) {
+        try (PreparedStatement p = db.prepareStatement("SELECT state FROM guard_state WHERE kind=?")) {
+            p.setString(1, kind);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("kiosk database: " + e.getMessage(), e);
+        }
+    }
+
+    synchronized void saveGuardState(String kind, String state) {
+        update("INSERT INTO guard_state(kind, state) VALUES (?,?) ON CONFLICT(kind) DO UPDATE SET state=excluded.state",
+                kind, state);
     }
 
     synchronized boolean hasParcel(String id) {

@@ -96,7 +96,7 @@ class KioskServiceTest {
         assertEquals(60, locked.retryAfterSeconds());
         assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode("482913")));
         assertEquals(0, rig.lockerSim().unlocks(5));
-        assertEquals(Map.of("what", "code", "cool_down_s", 60L), rig.awaitEvent("kiosk.lockout").data());
+        assertEquals(Map.of("what", "code", "scope", "cool-down", "cool_down_s", 60L), rig.awaitEvent("kiosk.lockout").data());
     }
 
     @Test
@@ -280,6 +280,110 @@ class KioskServiceTest {
         }
         assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.technicianLogin("00000")));
         assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.technicianLogin(KioskRig.TECH_PIN)));
+    }
+
+    /** Wrong codes 15 s apart: never 5 in a minute, so only the day's budget can stop them. */
+    private void patientWrongCodes(int n) {
+        for (int i = 0; i < n; i++) {
+            String guess = "11111" + (i % 10);
+            assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByCode(guess)), "attempt " + (i + 1));
+            rig.clock.addAndGet(15_000);
+        }
+    }
+
+    @Test
+    void the_31st_wrong_code_in_a_day_is_refused_even_15_s_apart_with_one_lockout_event() throws Exception {
+        rig.addParcel("parcel-1", 5, "482913");
+        patientWrongCodes(29);
+        KioskException thirtieth = assertThrows(KioskException.class, () -> kiosk.pickupByCode("222222"));
+        assertEquals(Reason.LOCKED_OUT, thirtieth.reason(), "the 30th wrong code uses the budget up");
+        assertEquals(Duration.ofHours(24).minusSeconds(29 * 15).toSeconds(), thirtieth.retryAfterSeconds());
+        rig.clock.addAndGet(15_000);
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode("482913")), "the 31st, right or not, is refused");
+        rig.clock.addAndGet(Duration.ofHours(1).toMillis());
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode("482913")), "an hour later still");
+        assertEquals(0, rig.lockerSim().unlocks(5));
+        List<Message.Event> lockouts = rig.events("kiosk.lockout");
+        assertEquals(1, lockouts.size(), lockouts.toString());
+        assertEquals(Message.Severity.ALARM, lockouts.get(0).severity());
+        assertEquals("budget", lockouts.get(0).data().get("scope"));
+        assertEquals(30, lockouts.get(0).data().get("wrong_attempts"));
+        assertEquals(30L, rig.kiosk.health().get("wrong_attempts"));
+
+        // A day after the first wrong code, one more guess may be checked.
+        rig.clock.addAndGet(Duration.ofHours(23).toMillis());
+        assertEquals(5, kiosk.pickupByCode("482913").door());
+    }
+
+    @Test
+    void scanned_and_typed_qrs_spend_the_same_budget_as_codes() throws Exception {
+        rig.addParcel("parcel-1", 5, "482913");
+        patientWrongCodes(27);
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.printByQr("sg-print:not-a-job-token")));
+        rig.clock.addAndGet(15_000);
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByQr("sg-pickup:999999")));
+        rig.clock.addAndGet(15_000);
+        rig.scannerSim().scan("sg-pickup:888888");
+        rig.awaitEvent("kiosk.lockout");
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode("482913")));
+        assertEquals(30L, ((Map<?, ?>) kiosk.guessing().get("code")).get("wrong_total"));
+    }
+
+    @Test
+    void the_platform_clears_a_suspension_with_clear_lockout() throws Exception {
+        rig.addParcel("parcel-1", 5, "482913");
+        patientWrongCodes(29);
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode("000000")));
+        CommandException bad = assertThrows(CommandException.class,
+                () -> rig.command("clear-lockout", Map.of("what", "everything")));
+        assertEquals(CommandException.Kind.BAD_ARGUMENT, bad.kind());
+        assertEquals(Map.of("cleared", List.of("code")), rig.command("clear-lockout", Map.of("what", "code")));
+        assertEquals(5, kiosk.pickupByCode("482913").door());
+        Message.Event cleared = rig.awaitEvent("kiosk.lockout-cleared");
+        assertEquals("code", cleared.data().get("what"));
+        assertEquals(true, cleared.data().get("was_locked"));
+        assertEquals(Map.of("cleared", List.of("code", "courier-pin", "technician-pin")),
+                rig.command("clear-lockout", Map.of()));
+    }
+
+    @Test
+    void a_suspension_survives_a_restart_of_the_kiosk() throws Exception {
+        rig.addParcel("parcel-1", 5, "482913");
+        patientWrongCodes(29);
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode("000000")));
+        long clock = rig.clock.get();
+        rig.close();
+        rig = new KioskRig(dir);
+        rig.clock.set(clock + 60_000);
+        kiosk = rig.service();
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode("482913")));
+        assertEquals(30L, rig.kiosk.health().get("wrong_attempts"));
+    }
+
+    @Test
+    void wrong_pins_are_counted_and_budgeted_too() throws Exception {
+        for (int i = 0; i < 29; i++) {
+            assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.courierLogin("000000")), "attempt " + (i + 1));
+            rig.clock.addAndGet(15_000);
+        }
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.courierLogin("000000")));
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.courierLogin(KioskRig.COURIER_PIN)));
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.technicianLogin("12345678")));
+        assertEquals(31L, rig.kiosk.health().get("wrong_attempts"));
+        Message.Event e = rig.awaitEvent("kiosk.lockout");
+        assertEquals("courier-pin", e.data().get("what"));
+        assertEquals("budget", e.data().get("scope"));
+        assertEquals(1L, ((Map<?, ?>) kiosk.guessing().get("technician-pin")).get("wrong_total"));
+    }
+
+    @Test
+    void a_technician_pin_of_another_length_is_wrong_without_being_hashed() throws Exception {
+        rig.close();
+        // A profile that declares 8 digits beside the hash of a 5-digit PIN: the short PIN never gets in.
+        rig = new KioskRig(dir, KioskRig.defaults(SecretHash.of("97531", 1000)));
+        kiosk = rig.service();
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.technicianLogin("97531")));
+        assertEquals(1L, ((Map<?, ?>) kiosk.guessing().get("technician-pin")).get("wrong_total"));
     }
 
     @Test
