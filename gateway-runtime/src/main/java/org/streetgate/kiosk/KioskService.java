@@ -133,23 +133,28 @@ final class KioskService implements KioskPort, AutoCloseable {
     // ---- pickup ----
 
     @Override
-    public Pickup pickupByCode(String code) throws InterruptedException {
-        return pickup(code, "code");
+    public Pickup pickupByCode(int door, String code) throws InterruptedException {
+        return pickup(door, code, "code");
     }
 
+    /** {@code sg-pickup:<door>:<code>}; anything else is a wrong attempt like a wrong code. */
     @Override
     public Pickup pickupByQr(String qr) throws InterruptedException {
         String s = qr.strip();
-        return pickup(s.startsWith(PICKUP_QR) ? s.substring(PICKUP_QR.length()) : s, "qr");
+        java.util.regex.Matcher m = PICKUP_QR_FORM.matcher(s);
+        return m.matches() ? pickup(Integer.parseInt(m.group(1)), m.group(2), "qr") : pickup(0, "", "qr");
     }
 
-    private Pickup pickup(String code, String via) throws InterruptedException {
+    private static final java.util.regex.Pattern PICKUP_QR_FORM =
+            java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(PICKUP_QR) + "([1-9][0-9]{0,2}):([0-9]{6,8})");
+
+    private Pickup pickup(int door, String code, String via) throws InterruptedException {
         codeGuard.check();
         lockOps();
         try {
             codeGuard.check();
             long now = env.clock().getAsLong();
-            Optional<ParcelStore.Parcel> parcel = isCode(code) ? findByCode(code, now) : Optional.empty();
+            Optional<ParcelStore.Parcel> parcel = isCode(code) ? findByCode(door, code, now) : Optional.empty();
             if (parcel.isEmpty()) {
                 codeGuard.wrong();
                 throw new KioskException(Reason.WRONG_CODE, "no waiting parcel for that " + via);
@@ -177,10 +182,13 @@ final class KioskService implements KioskPort, AutoCloseable {
         return code != null && code.length() >= 6 && code.length() <= 8 && code.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
-    /** Checks the code against every waiting parcel's salted hash; there is no index by design. */
-    private Optional<ParcelStore.Parcel> findByCode(String code, long now) {
+    /**
+     * Checks the code against the salted hash of the parcel waiting in {@code door}, and no other: a
+     * guess can hit one parcel, whatever the number waiting (docs/security.md), and costs one hash.
+     */
+    private Optional<ParcelStore.Parcel> findByCode(int door, String code, long now) {
         for (ParcelStore.Parcel p : store.waiting(now)) {
-            if (p.code().matches(code)) {
+            if (p.door() == door && p.code().matches(code)) {
                 return Optional.of(p);
             }
         }
@@ -353,7 +361,7 @@ final class KioskService implements KioskPort, AutoCloseable {
         String code;
         lockOps(); // only while making the code unique and storing it; printing may wait for paper
         try {
-            code = newCode(now);
+            code = newCode();
             store.addParcel(o.parcel(), door, SecretHash.of(code, settings.codeHashIterations()), expires, "drop-off", now);
         } finally {
             ops.unlock();
@@ -379,19 +387,14 @@ final class KioskService implements KioskPort, AutoCloseable {
         push("deposit-done", done);
     }
 
-    /** A fresh code that no waiting parcel has. */
-    private String newCode(long now) {
-        while (true) {
-            StringBuilder sb = new StringBuilder();
-            sb.append((char) ('1' + RANDOM.nextInt(9))); // no leading zero: people drop them
-            for (int i = 1; i < settings.codeLength(); i++) {
-                sb.append((char) ('0' + RANDOM.nextInt(10)));
-            }
-            String code = sb.toString();
-            if (findByCode(code, now).isEmpty()) {
-                return code;
-            }
+    /** A fresh random code; it opens only its own door, so it need not differ from other doors' codes. */
+    private String newCode() {
+        StringBuilder sb = new StringBuilder();
+        sb.append((char) ('1' + RANDOM.nextInt(9))); // no leading zero: people drop them
+        for (int i = 1; i < settings.codeLength(); i++) {
+            sb.append((char) ('0' + RANDOM.nextInt(10)));
         }
+        return sb.toString();
     }
 
     private Receipt pickupReceipt(String code, int door, String parcel, long expires) {
@@ -404,9 +407,9 @@ final class KioskService implements KioskPort, AutoCloseable {
                 line(code, true, 3, Receipt.Align.CENTER),
                 line("有效期至 Valid until " + until, false, 1, Receipt.Align.LEFT),
                 line("包裹 Parcel " + parcel, false, 1, Receipt.Align.LEFT),
-                line("在柜机输入取件码或扫描二维码", false, 1, Receipt.Align.LEFT),
-                line("Enter the code or scan the QR at the kiosk", false, 1, Receipt.Align.LEFT)),
-                PICKUP_QR + code, true);
+                line("在柜机输入柜门号和取件码，或扫描二维码", false, 1, Receipt.Align.LEFT),
+                line("Enter the door number and code, or scan the QR", false, 1, Receipt.Align.LEFT)),
+                PICKUP_QR + door + ":" + code, true);
     }
 
     static Receipt.Line line(String text, boolean bold, int size, Receipt.Align align) {

@@ -97,6 +97,15 @@ public final class KioskServer implements AutoCloseable {
             throw new KioskException(KioskException.Reason.BAD_REQUEST, "'" + key + "' must be non-empty text");
         }
 
+        /** A door number: a whole JSON number from 1 to 999. */
+        int door(String key) {
+            if (body.get(key) instanceof Number n && n.doubleValue() == n.intValue() && n.intValue() >= 1
+                    && n.intValue() <= 999) {
+                return n.intValue();
+            }
+            throw new KioskException(KioskException.Reason.BAD_REQUEST, "'" + key + "' must be a door number");
+        }
+
         String sessionOrFail() {
             if (session == null || session.isBlank()) {
                 throw new KioskException(KioskException.Reason.NOT_LOGGED_IN, "no session");
@@ -197,7 +206,7 @@ public final class KioskServer implements AutoCloseable {
 
     private void routes() {
         gets.put("/api/status", r -> port.status());
-        posts.put("/api/pickup", r -> port.pickupByCode(r.text("code")));
+        posts.put("/api/pickup", r -> port.pickupByCode(r.door("door"), r.text("code")));
         posts.put("/api/pickup/qr", r -> port.pickupByQr(r.text("qr")));
         posts.put("/api/courier/login", r -> port.courierLogin(r.text("pin")));
         gets.put("/api/courier/doors", r -> Map.of("sizes", port.freeDoors(r.sessionOrFail())));

@@ -171,7 +171,7 @@ class KioskServerLimitsTest {
     void a_write_from_another_origin_is_403_and_opens_nothing() throws Exception {
         start();
         port.codes.put("123456", 7);
-        String body = "{\"code\":\"123456\"}";
+        String body = "{\"door\":7,\"code\":\"123456\"}";
         for (String origin : List.of("http://evil.example", "null", "http://127.0.0.1:1", "https://" + host())) {
             RawHttp.Response r = post("Origin: " + origin + "\r\nContent-Type: application/json\r\n", body);
             assertEquals(403, r.status(), origin);
@@ -187,7 +187,7 @@ class KioskServerLimitsTest {
     void a_write_that_is_not_json_is_415() throws Exception {
         start();
         port.codes.put("123456", 7);
-        String body = "{\"code\":\"123456\"}";
+        String body = "{\"door\":7,\"code\":\"123456\"}";
         // text/plain and form encodings are what a cross-site form may send without asking first.
         for (String type : List.of("Content-Type: text/plain\r\n", "Content-Type: application/x-www-form-urlencoded\r\n",
                 "Content-Type: multipart/form-data; boundary=x\r\n", "")) {

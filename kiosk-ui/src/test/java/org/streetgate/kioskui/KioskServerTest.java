@@ -115,7 +115,7 @@ class KioskServerTest {
     void other_methods_are_405_with_allow_and_run_no_route() throws Exception {
         port.codes.put("123456", 7);
         for (String method : List.of("PUT", "DELETE", "PATCH", "BREW")) {
-            RawHttp.Response r = raw(method, "/api/pickup", "", "{\"code\":\"123456\"}");
+            RawHttp.Response r = raw(method, "/api/pickup", "", "{\"door\":7,\"code\":\"123456\"}");
             assertEquals(405, r.status(), method);
             assertEquals("POST", r.header("Allow"), method);
         }
@@ -152,10 +152,12 @@ class KioskServerTest {
     @Test
     void valid_code_opens_its_door_and_a_code_works_once() throws Exception {
         port.codes.put("123456", 7);
-        HttpResponse<String> r = post("/api/pickup", "{\"code\":\"123456\"}", null);
+        HttpResponse<String> elsewhere = post("/api/pickup", "{\"door\":6,\"code\":\"123456\"}", null);
+        assertEquals(403, elsewhere.statusCode(), "the right code at another door opens nothing");
+        HttpResponse<String> r = post("/api/pickup", "{\"door\":7,\"code\":\"123456\"}", null);
         assertEquals(200, r.statusCode());
         assertEquals(7, json.readTree(r.body()).get("door").asInt());
-        HttpResponse<String> again = post("/api/pickup", "{\"code\":\"123456\"}", null);
+        HttpResponse<String> again = post("/api/pickup", "{\"door\":7,\"code\":\"123456\"}", null);
         assertEquals(403, again.statusCode());
         assertEquals("wrong-code", json.readTree(again.body()).get("error").asText());
     }
@@ -163,9 +165,9 @@ class KioskServerTest {
     @Test
     void lock_out_is_429_with_retry_after() throws Exception {
         for (int i = 0; i < 2; i++) {
-            assertEquals(403, post("/api/pickup", "{\"code\":\"000000\"}", null).statusCode());
+            assertEquals(403, post("/api/pickup", "{\"door\":1,\"code\":\"000000\"}", null).statusCode());
         }
-        HttpResponse<String> r = post("/api/pickup", "{\"code\":\"000000\"}", null);
+        HttpResponse<String> r = post("/api/pickup", "{\"door\":1,\"code\":\"000000\"}", null);
         assertEquals(429, r.statusCode());
         assertEquals("30", r.headers().firstValue("Retry-After").orElseThrow());
         assertEquals(30, json.readTree(r.body()).get("retry_after_s").asInt());
@@ -176,6 +178,10 @@ class KioskServerTest {
         assertEquals(400, post("/api/pickup", "{not json", null).statusCode());
         assertEquals(400, post("/api/pickup", "{}", null).statusCode());
         assertEquals(400, post("/api/pickup", "[1,2]", null).statusCode());
+        for (String door : List.of("\"7\"", "0", "1000", "7.5", "null")) {
+            assertEquals(400, post("/api/pickup", "{\"door\":" + door + ",\"code\":\"123456\"}", null).statusCode(), door);
+        }
+        assertEquals(400, post("/api/pickup", "{\"code\":\"123456\"}", null).statusCode(), "no door");
         assertEquals(413, post("/api/pickup", "{\"code\":\"" + "1".repeat(KioskServer.MAX_BODY_BYTES) + "\"}", null)
                 .statusCode());
         assertEquals(404, get("/api/nothing", null).statusCode());
@@ -185,7 +191,7 @@ class KioskServerTest {
     @Test
     void an_unmapped_failure_is_a_500_without_details() throws Exception {
         port.explode = true;
-        HttpResponse<String> r = post("/api/pickup", "{\"code\":\"123456\"}", null);
+        HttpResponse<String> r = post("/api/pickup", "{\"door\":7,\"code\":\"123456\"}", null);
         assertEquals(500, r.statusCode());
         assertEquals("{\"error\":\"internal\"}", r.body());
     }
