@@ -530,9 +530,27 @@ final class KioskService implements KioskPort, AutoCloseable {
                 settings.languages(), 6, 8, env.version());
     }
 
+    private static final long PURGE_EVERY_MILLIS = TimeUnit.HOURS.toMillis(1);
+
+    /** Removes what the retention period is over for; at start and then hourly, from the ticker. */
+    void purge() {
+        long now = env.clock().getAsLong();
+        ParcelStore.Purged p = store.purge(now - settings.retention().toMillis());
+        if (p.parcels() + p.printJobs() > 0) {
+            Logger.info("kiosk: removed {} finished parcel(s) and {} print job(s) older than {} from kiosk.db",
+                    p.parcels(), p.printJobs(), settings.retention());
+        }
+    }
+
     private void tick() {
+        long lastPurge = Long.MIN_VALUE;
         while (running) {
             try {
+                long now = env.clock().getAsLong();
+                if (lastPurge == Long.MIN_VALUE || now - lastPurge >= PURGE_EVERY_MILLIS || now < lastPurge) {
+                    lastPurge = now;
+                    purge();
+                }
                 Thread.sleep(500);
                 for (ParcelStore.Parcel p : store.expire(env.clock().getAsLong())) {
                     Logger.info("kiosk: parcel {} in door {} expired uncollected", p.id(), p.door());

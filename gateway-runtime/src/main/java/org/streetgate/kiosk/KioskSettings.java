@@ -33,6 +33,8 @@ import org.streetgate.drivers.config.ConfigReader;
  * @param pinBudget         the same for courier PINs, and separately for the technician PIN
  * @param technicianPinDigits the technician PIN's length, declared beside its hash (which cannot show it): at
  *                          least 8, and a PIN of any other length is refused unchecked
+ * @param retention         how long printed or expired print jobs and picked-up or cancelled parcels stay in
+ *                          {@code kiosk.db} before they are deleted and their bytes overwritten (default 7 days)
  * @param allowNonLoopback  whether {@code bind} may be an address other than loopback (a screen on another
  *                          machine reaching the pickup API over the network); off unless the profile says so
  */
@@ -42,7 +44,7 @@ public record KioskSettings(String bind, int port, String locker, String printer
                             AttemptLimiter.Settings pinAttempts, Duration idleTimeout, List<String> languages,
                             List<Courier> couriers, SecretHash technicianPin, Duration printWait,
                             GuessBudget.Settings codeBudget, GuessBudget.Settings pinBudget, int technicianPinDigits,
-                            boolean allowNonLoopback) {
+                            Duration retention, boolean allowNonLoopback) {
     /** A technician PIN opens every door: at least this many digits (see docs/security.md). */
     public static final int MIN_TECHNICIAN_PIN_DIGITS = 8;
     public static final List<String> KNOWN_LANGUAGES = List.of("zh", "en");
@@ -163,10 +165,15 @@ public record KioskSettings(String bind, int port, String locker, String printer
             }
         }
         Duration printWait = section.duration("print-wait", Duration.ofSeconds(10));
+        Duration retention = section.duration("retention", Duration.ofDays(7));
+        if (retention.toMinutes() < 1) {
+            section.error("retention", "'retention' must be at least 1m");
+            retention = Duration.ofDays(7);
+        }
         section.finish();
         return new KioskSettings(bind, port, locker == null ? "" : locker, printer, scanner, doors, codeLength,
                 codeExpiry, iterations, codeAttempts, pinAttempts, idle, languages, couriers, technician, printWait,
-                codeBudget, pinBudget, technicianDigits, allowNonLoopback);
+                codeBudget, pinBudget, technicianDigits, retention, allowNonLoopback);
     }
 
     private static AttemptLimiter.Settings attempts(ConfigReader section, String key) {

@@ -96,7 +96,7 @@ final class KioskRig implements AutoCloseable {
                 Duration.ofSeconds(60), List.of("zh", "en"),
                 List.of(new KioskSettings.Courier("courier-a", SecretHash.of(COURIER_PIN, 1000))),
                 technicianPin, Duration.ofSeconds(2), GuessBudget.Settings.defaults(), GuessBudget.Settings.defaults(), 8,
-                false);
+                Duration.ofDays(7), false);
     }
 
     static List<Integer> range(int from, int to) {

@@ -297,6 +297,29 @@ class KioskServiceTest {
         assertEquals(6, kiosk.pickupByCode(6, "735102").door());
     }
 
+    @Test
+    void a_printed_document_is_removed_from_kiosk_db_after_the_retention() throws Exception {
+        String text = "Certificate of residence: ZHANG Wei, 17 Lotus Lane";
+        rig.command("add-print-job", Map.of("job", "doc-1", "qr", "tok-abcdef123", "document", Map.of("text", text)));
+        assertTrue(kiosk.printByQr("sg-print:tok-abcdef123").printed());
+        kiosk.purge();
+        assertTrue(kioskDbBytes().contains(text), "kept until the retention is over");
+        rig.clock.addAndGet(Duration.ofDays(7).plusMinutes(1).toMillis());
+        kiosk.purge();
+        assertFalse(kioskDbBytes().contains(text), "the document lingers in kiosk.db");
+    }
+
+    private String kioskDbBytes() throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String name : List.of("kiosk.db", "kiosk.db-wal")) {
+            Path f = dir.resolve(name);
+            if (java.nio.file.Files.exists(f)) {
+                sb.append(new String(java.nio.file.Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+            }
+        }
+        return sb.toString();
+    }
+
     /** Wrong codes 15 s apart: never 5 in a minute, so only the day's budget can stop them. */
     private void patientWrongCodes(int n) {
         for (int i = 0; i < n; i++) {

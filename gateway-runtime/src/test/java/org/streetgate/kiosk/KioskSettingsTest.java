@@ -32,6 +32,7 @@ class KioskSettingsTest {
                 "technician-pin-digits", "10",
                 "code-budget", Configs.map("max", "20", "window", "12h"),
                 "pin-budget", Configs.map("max", "10"),
+                "retention", "3d",
                 "print-wait", "5s")));
         assertEquals(List.of(), configs.messages());
         assertEquals(8088, s.port());
@@ -45,6 +46,7 @@ class KioskSettingsTest {
         assertTrue(s.couriers().get(0).pin().matches("246810"));
         assertTrue(s.technicianPin().matches("246810"));
         assertEquals(10, s.technicianPinDigits());
+        assertEquals(Duration.ofDays(3), s.retention());
         assertEquals(new GuessBudget.Settings(20, Duration.ofHours(12)), s.codeBudget());
         assertEquals(new GuessBudget.Settings(10, Duration.ofHours(24)), s.pinBudget());
     }
@@ -63,6 +65,7 @@ class KioskSettingsTest {
         assertEquals(5, s.codeAttempts().max());
         assertEquals(GuessBudget.Settings.defaults(), s.codeBudget());
         assertEquals(new GuessBudget.Settings(30, Duration.ofHours(24)), s.pinBudget());
+        assertEquals(Duration.ofDays(7), s.retention());
     }
 
     @Test
