@@ -164,6 +164,22 @@ class KioskScreenIT {
     }
 
     @Test
+    void a_used_up_day_budget_says_hours_and_whom_to_call() {
+        port.lockAfter = 1;
+        port.lockSeconds = 20_000;
+        open();
+        click("btn-pickup");
+        enterDoor("1");
+        type("111111");
+        click("btn-submit");
+        waitFor(d -> "locked-out".equals(web.findElement(By.id("entry-error")).getAttribute("data-reason")));
+        assertEquals("尝试次数过多，取件已暂停。请联系客服，或 6 小时后再试", text("entry-error"));
+        click("btn-lang");
+        waitFor(d -> text("entry-error").startsWith("Too many attempts: entry is paused"));
+        assertEquals("Too many attempts: entry is paused. Call the service line or try again in 6 h", text("entry-error"));
+    }
+
+    @Test
     void code_shorter_than_the_minimum_is_not_sent() {
         open();
         click("btn-pickup");

@@ -12,6 +12,7 @@ const TEXT = {
     enterDoor: '请输入取件凭条上的柜门号', doorMissing: '请输入柜门号',
     enterCode: '请输入取件码', enterCourierPin: '快递员请输入密码', enterTechPin: '请输入维护密码',
     wrongCode: '柜门号或取件码不正确，请核对后重试', wrongPin: '密码不正确', lockedOut: '尝试次数过多，请 {s} 秒后再试',
+    suspended: '尝试次数过多，取件已暂停。请联系客服，或 {h} 小时后再试',
     tooShort: '请输入 {min} 到 {max} 位数字', doorFailed: '柜门未能打开，请联系客服', internal: '系统繁忙，请稍后再试',
     pickupOpen: '柜门已打开', pickupInstr: '请取出包裹，然后关好柜门', pickupDone: '取件完成',
     pickupDoneMsg: '谢谢使用，祝您生活愉快', chooseSize: '请选择柜门大小', free: '空闲 {n} 个',
@@ -35,7 +36,8 @@ const TEXT = {
     doorMissing: 'Enter a door number', enterCode: 'Enter your pickup code',
     enterCourierPin: 'Courier: enter your PIN', enterTechPin: 'Enter the maintenance PIN',
     wrongCode: 'Wrong door number or pickup code. Please check them and try again', wrongPin: 'Wrong PIN',
-    lockedOut: 'Too many attempts. Try again in {s} s', tooShort: 'Enter {min} to {max} digits',
+    lockedOut: 'Too many attempts. Try again in {s} s',
+    suspended: 'Too many attempts: entry is paused. Call the service line or try again in {h} h', tooShort: 'Enter {min} to {max} digits',
     doorFailed: 'The door did not open. Please call the service line', internal: 'Something went wrong. Please try later',
     pickupOpen: 'The door is open', pickupInstr: 'Take your parcel, then close the door', pickupDone: 'Pickup complete',
     pickupDoneMsg: 'Thank you', chooseSize: 'Choose a door size', free: '{n} free', size_S: 'Small',
@@ -101,10 +103,15 @@ async function api(method, path, body) {
   return data;
 }
 
+// Past a quarter of an hour it is the day's budget used up (docs/security.md): hours, and who to call.
+function lockText(seconds) {
+  return seconds > 900 ? t('suspended', { h: Math.ceil(seconds / 3600) }) : t('lockedOut', { s: seconds });
+}
+
 function messageFor(err) {
   switch (err.reason) {
     case 'wrong-code': return state.mode === 'pickup' || state.mode === 'door' ? t('wrongCode') : t('wrongPin');
-    case 'locked-out': return t('lockedOut', { s: Math.max(1, Math.ceil((state.lockedUntil - Date.now()) / 1000)) });
+    case 'locked-out': return lockText(Math.max(1, Math.ceil((state.lockedUntil - Date.now()) / 1000)));
     case 'door-failed': return t('doorFailed');
     case 'no-free-door': return t('noFreeDoor');
     case 'printer-unavailable': return t('printerUnavailable');
@@ -175,7 +182,7 @@ function renderEntry() {
   $('entry-display').textContent = clear ? state.input : '●'.repeat(state.input.length);
   const locked = Date.now() < state.lockedUntil;
   $('btn-submit').disabled = locked;
-  if (locked) $('entry-error').textContent = t('lockedOut', { s: Math.ceil((state.lockedUntil - Date.now()) / 1000) });
+  if (locked) $('entry-error').textContent = lockText(Math.ceil((state.lockedUntil - Date.now()) / 1000));
 }
 
 function press(key) {
@@ -387,7 +394,7 @@ function onLive(type, data) {
     case 'scan-error':
       if (state.screen === 'home') {
         $('home-message').textContent = data.error === 'locked-out'
-          ? t('lockedOut', { s: data.retry_after_s || 60 }) : t('scanInvalid');
+          ? lockText(data.retry_after_s || 60) : t('scanInvalid');
         $('home-message').dataset.reason = data.error;
       }
       break;
