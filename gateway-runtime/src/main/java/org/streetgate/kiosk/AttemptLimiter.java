@@ -2,6 +2,7 @@ package org.streetgate.kiosk;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -9,27 +10,65 @@ import java.util.function.LongSupplier;
  * checked until a cool-down has passed. Each lock-out in a row doubles the cool-down, up to
  * {@code maxCoolDown}; a success clears the history. With 5 per minute and doubling, guessing one
  * 6-digit code takes years rather than days. One limiter guards one kind of secret on one kiosk (a
- * screen serves one person at a time, so there is nothing finer to key on).
+ * screen serves one person at a time, so there is nothing finer to key on). A patient guesser who
+ * stays under {@code max} per window is bounded by {@link GuessBudget} instead.
  *
- * <p>Thread-safe. The clock is monotonic nanoseconds, injectable for tests.
+ * <p>Thread-safe. The clock is wall-clock milliseconds, injected, so the {@link State} can be kept in
+ * {@code kiosk.db} and mean the same after a restart; a clock stepped back never makes a cool-down
+ * longer than {@code maxCoolDown}.
  */
 public final class AttemptLimiter {
     private final int max;
-    private final long windowNanos;
-    private final long coolDownNanos;
-    private final long maxCoolDownNanos;
-    private final LongSupplier nanos;
+    private final long windowMillis;
+    private final long coolDownMillis;
+    private final long maxCoolDownMillis;
+    private final LongSupplier millis;
     private final ArrayDeque<Long> failures = new ArrayDeque<>();
     private long lockedUntil;
     private boolean locked;
     private int lockouts;
 
-    public AttemptLimiter(Settings settings, LongSupplier nanos) {
+    /**
+     * What to keep across a restart.
+     *
+     * @param failures    wall-clock millis of the wrong attempts in the current window
+     * @param lockedUntil end of the current cool-down, or 0 for none
+     * @param lockouts    lock-outs in a row (the escalation)
+     */
+    public record State(List<Long> failures, long lockedUntil, int lockouts) {
+        public State {
+            failures = List.copyOf(failures);
+        }
+
+        public static final State EMPTY = new State(List.of(), 0, 0);
+    }
+
+    public AttemptLimiter(Settings settings, LongSupplier millis) {
+        this(settings, millis, State.EMPTY);
+    }
+
+    public AttemptLimiter(Settings settings, LongSupplier millis, State state) {
         this.max = settings.max();
-        this.windowNanos = settings.window().toNanos();
-        this.coolDownNanos = settings.coolDown().toNanos();
-        this.maxCoolDownNanos = settings.maxCoolDown().toNanos();
-        this.nanos = nanos;
+        this.windowMillis = settings.window().toMillis();
+        this.coolDownMillis = settings.coolDown().toMillis();
+        this.maxCoolDownMillis = settings.maxCoolDown().toMillis();
+        this.millis = millis;
+        failures.addAll(state.failures());
+        lockedUntil = state.lockedUntil();
+        locked = lockedUntil != 0;
+        lockouts = state.lockouts();
+    }
+
+    public synchronized State state() {
+        return new State(List.copyOf(failures), locked ? lockedUntil : 0, lockouts);
+    }
+
+    /** Forgets everything: the platform cleared the lock-out. */
+    public synchronized void clear() {
+        failures.clear();
+        locked = false;
+        lockedUntil = 0;
+        lockouts = 0;
     }
 
     /**
@@ -54,12 +93,15 @@ public final class AttemptLimiter {
 
     /** Seconds left of the current lock-out, or 0 when an attempt may be checked now. */
     public synchronized long lockedForSeconds() {
-        long now = nanos.getAsLong();
+        long now = millis.getAsLong();
         if (!locked || now - lockedUntil >= 0) {
             locked = false;
             return 0;
         }
-        return Math.max(1, (lockedUntil - now + 999_999_999L) / 1_000_000_000L);
+        if (lockedUntil - now > maxCoolDownMillis) {
+            lockedUntil = now + maxCoolDownMillis; // the clock was stepped back
+        }
+        return Math.max(1, (lockedUntil - now + 999) / 1000);
     }
 
     /**
@@ -67,8 +109,8 @@ public final class AttemptLimiter {
      * try again at once.
      */
     public synchronized long failure() {
-        long now = nanos.getAsLong();
-        while (!failures.isEmpty() && now - failures.peekFirst() >= windowNanos) {
+        long now = millis.getAsLong();
+        while (!failures.isEmpty() && now - failures.peekFirst() >= windowMillis) {
             failures.removeFirst();
         }
         failures.addLast(now);
@@ -76,9 +118,9 @@ public final class AttemptLimiter {
             return 0;
         }
         failures.clear();
-        long coolDown = coolDownNanos << Math.min(lockouts, 20);
-        if (coolDown <= 0 || coolDown > maxCoolDownNanos) {
-            coolDown = maxCoolDownNanos;
+        long coolDown = coolDownMillis << Math.min(lockouts, 20);
+        if (coolDown <= 0 || coolDown > maxCoolDownMillis) {
+            coolDown = maxCoolDownMillis;
         }
         lockouts++;
         locked = true;

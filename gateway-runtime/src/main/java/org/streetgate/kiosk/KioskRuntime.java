@@ -16,7 +16,7 @@ import org.tinylog.Logger;
  * The 24-hour kiosk: its service over the locker, printer and scanner, its own SQLite file
  * ({@code kiosk.db}), and the screen's web server. Also the {@code kiosk} command target for the
  * platform: {@code add-parcel}, {@code cancel-parcel}, {@code add-print-job}, {@code open-door},
- * {@code status} (see docs/kiosk.md).
+ * {@code clear-lockout}, {@code status} (see docs/kiosk.md).
  */
 public final class KioskRuntime implements AutoCloseable, CommandTarget {
     private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
@@ -52,7 +52,8 @@ public final class KioskRuntime implements AutoCloseable, CommandTarget {
         KioskServer server;
         try {
             service.start();
-            server = KioskServer.start(service, new InetSocketAddress(settings.bind(), settings.port()));
+            server = KioskServer.start(service, new InetSocketAddress(settings.bind(), settings.port()),
+                    KioskServer.Options.defaults().withAllowNonLoopback(settings.allowNonLoopback()));
         } catch (RuntimeException e) {
             service.close();
             store.close();
@@ -85,6 +86,7 @@ public final class KioskRuntime implements AutoCloseable, CommandTarget {
             case "cancel-parcel" -> cancelParcel(command);
             case "add-print-job" -> addPrintJob(command);
             case "open-door" -> service.remoteOpen(door(command), command.id());
+            case "clear-lockout" -> clearLockout(command);
             case "status" -> status();
             default -> throw CommandException.unknownAction(command.device(), command.action());
         };
@@ -210,11 +212,38 @@ public final class KioskRuntime implements AutoCloseable, CommandTarget {
         return Map.of("job", job, "expires", expires);
     }
 
+    /** Lifts a guessing lock-out or suspension: {@code what} is code, courier-pin or technician-pin; absent, all. */
+    private Map<String, Object> clearLockout(Command c) throws InterruptedException {
+        GuessGuard.Kind kind = null;
+        if (c.args().containsKey("what")) {
+            kind = GuessGuard.Kind.ofWire(c.stringArg("what"));
+            if (kind == null) {
+                throw bad("argument 'what' must be code, courier-pin or technician-pin");
+            }
+        }
+        return Map.of("cleared", service.clearLockout(kind, c.id()));
+    }
+
     private Map<String, Object> status() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("parcels_waiting", store.count("waiting"));
         out.put("free_doors", service.allocator().free(service.busy()));
         out.put("screen", KioskService.statusMap(service.status()));
+        out.put("guessing", service.guessing());
+        return out;
+    }
+
+    /**
+     * The kiosk's section of the gateway's health report: parcels waiting, connections to the screen,
+     * and per guarded secret the wrong attempts and lock-outs counted since installation and the state now.
+     */
+    public Map<String, Object> health() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("parcels_waiting", store.count("waiting"));
+        out.put("wrong_attempts", service.wrongAttempts());
+        out.put("guessing", service.guessing());
+        out.put("screen_connections", server.openConnections());
+        out.put("screen_timed_out", server.timedOutConnections());
         return out;
     }
 

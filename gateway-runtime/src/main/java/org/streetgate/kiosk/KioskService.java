@@ -64,9 +64,9 @@ final class KioskService implements KioskPort, AutoCloseable {
     private final ParcelStore store;
     private final DoorAllocator allocator;
     private final LongSupplier nanos;
-    private final AttemptLimiter codeLimiter;
-    private final AttemptLimiter courierLimiter;
-    private final AttemptLimiter technicianLimiter;
+    private final GuessGuard codeGuard;
+    private final GuessGuard courierGuard;
+    private final GuessGuard technicianGuard;
     private final ReentrantLock ops = new ReentrantLock(true);
     private final Map<Integer, Opened> openDoors = new ConcurrentHashMap<>();
     private final Map<String, SessionState> sessions = new ConcurrentHashMap<>();
@@ -83,9 +83,13 @@ final class KioskService implements KioskPort, AutoCloseable {
         this.store = store;
         this.allocator = settings.allocator();
         this.nanos = nanos;
-        this.codeLimiter = new AttemptLimiter(settings.codeAttempts(), nanos);
-        this.courierLimiter = new AttemptLimiter(settings.pinAttempts(), nanos);
-        this.technicianLimiter = new AttemptLimiter(settings.pinAttempts(), nanos);
+        // Codes and both kinds of QR share one guard: every path to a door spends the same budget.
+        this.codeGuard = new GuessGuard(GuessGuard.Kind.CODE, settings.codeAttempts(), settings.codeBudget(),
+                env.clock(), store, this::emit);
+        this.courierGuard = new GuessGuard(GuessGuard.Kind.COURIER_PIN, settings.pinAttempts(), settings.pinBudget(),
+                env.clock(), store, this::emit);
+        this.technicianGuard = new GuessGuard(GuessGuard.Kind.TECHNICIAN_PIN, settings.pinAttempts(),
+                settings.pinBudget(), env.clock(), store, this::emit);
     }
 
     /** Checks the devices exist and are of the right kind, then listens to doors and scans. */
@@ -129,28 +133,33 @@ final class KioskService implements KioskPort, AutoCloseable {
     // ---- pickup ----
 
     @Override
-    public Pickup pickupByCode(String code) throws InterruptedException {
-        return pickup(code, "code");
+    public Pickup pickupByCode(int door, String code) throws InterruptedException {
+        return pickup(door, code, "code");
     }
 
+    /** {@code sg-pickup:<door>:<code>}; anything else is a wrong attempt like a wrong code. */
     @Override
     public Pickup pickupByQr(String qr) throws InterruptedException {
         String s = qr.strip();
-        return pickup(s.startsWith(PICKUP_QR) ? s.substring(PICKUP_QR.length()) : s, "qr");
+        java.util.regex.Matcher m = PICKUP_QR_FORM.matcher(s);
+        return m.matches() ? pickup(Integer.parseInt(m.group(1)), m.group(2), "qr") : pickup(0, "", "qr");
     }
 
-    private Pickup pickup(String code, String via) throws InterruptedException {
-        checkLock(codeLimiter);
+    private static final java.util.regex.Pattern PICKUP_QR_FORM =
+            java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(PICKUP_QR) + "([1-9][0-9]{0,2}):([0-9]{6,8})");
+
+    private Pickup pickup(int door, String code, String via) throws InterruptedException {
+        codeGuard.check();
         lockOps();
         try {
-            checkLock(codeLimiter);
+            codeGuard.check();
             long now = env.clock().getAsLong();
-            Optional<ParcelStore.Parcel> parcel = isCode(code) ? findByCode(code, now) : Optional.empty();
+            Optional<ParcelStore.Parcel> parcel = isCode(code) ? findByCode(door, code, now) : Optional.empty();
             if (parcel.isEmpty()) {
-                wrong(codeLimiter, "code");
+                codeGuard.wrong();
                 throw new KioskException(Reason.WRONG_CODE, "no waiting parcel for that " + via);
             }
-            codeLimiter.success();
+            codeGuard.right();
             ParcelStore.Parcel p = parcel.get();
             if (!store.transition(p.id(), ParcelStore.State.WAITING, ParcelStore.State.OPENING, now)) {
                 throw new KioskException(Reason.WRONG_CODE, "parcel " + p.id() + " is no longer waiting");
@@ -173,30 +182,48 @@ final class KioskService implements KioskPort, AutoCloseable {
         return code != null && code.length() >= 6 && code.length() <= 8 && code.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
-    /** Checks the code against every waiting parcel's salted hash; there is no index by design. */
-    private Optional<ParcelStore.Parcel> findByCode(String code, long now) {
+    /**
+     * Checks the code against the salted hash of the parcel waiting in {@code door}, and no other: a
+     * guess can hit one parcel, whatever the number waiting (docs/security.md), and costs one hash.
+     */
+    private Optional<ParcelStore.Parcel> findByCode(int door, String code, long now) {
         for (ParcelStore.Parcel p : store.waiting(now)) {
-            if (p.code().matches(code)) {
+            if (p.door() == door && p.code().matches(code)) {
                 return Optional.of(p);
             }
         }
         return Optional.empty();
     }
 
-    private void checkLock(AttemptLimiter limiter) {
-        long s = limiter.lockedForSeconds();
-        if (s > 0) {
-            throw KioskException.lockedOut(s);
+    /** Wrong attempts and lock-outs per guarded secret, for health and the {@code status} command. */
+    Map<String, Object> guessing() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (GuessGuard g : List.of(codeGuard, courierGuard, technicianGuard)) {
+            m.put(kindOf(g).wire, g.health());
         }
+        return m;
     }
 
-    private void wrong(AttemptLimiter limiter, String what) throws InterruptedException {
-        long lockout = limiter.failure();
-        if (lockout > 0) {
-            Logger.warn("kiosk: too many wrong {} attempts, locked for {} s", what, lockout);
-            emit("kiosk.lockout", Message.Severity.WARNING, Map.of("what", what, "cool_down_s", lockout));
-            throw KioskException.lockedOut(lockout);
+    /** Wrong attempts at the screen since the kiosk was installed, all kinds together. */
+    long wrongAttempts() {
+        return codeGuard.wrongTotal() + courierGuard.wrongTotal() + technicianGuard.wrongTotal();
+    }
+
+    private GuessGuard.Kind kindOf(GuessGuard g) {
+        return g == codeGuard ? GuessGuard.Kind.CODE : g == courierGuard ? GuessGuard.Kind.COURIER_PIN
+                : GuessGuard.Kind.TECHNICIAN_PIN;
+    }
+
+    /** The platform's {@code clear-lockout}: {@code kind} null clears all three. */
+    List<String> clearLockout(GuessGuard.Kind kind, String commandId) throws InterruptedException {
+        List<String> cleared = new ArrayList<>();
+        for (GuessGuard g : List.of(codeGuard, courierGuard, technicianGuard)) {
+            if (kind == null || kindOf(g) == kind) {
+                g.clear(commandId);
+                cleared.add(kindOf(g).wire);
+            }
         }
+        return cleared;
     }
 
     // ---- doors ----
@@ -276,15 +303,15 @@ final class KioskService implements KioskPort, AutoCloseable {
 
     @Override
     public Session courierLogin(String pin) {
-        checkLock(courierLimiter);
+        courierGuard.check();
         for (KioskSettings.Courier c : settings.couriers()) {
             if (c.pin().matches(pin)) {
-                courierLimiter.success();
+                courierGuard.right();
                 return newSession(Role.COURIER, c.name());
             }
         }
         try {
-            wrong(courierLimiter, "courier PIN");
+            courierGuard.wrong();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -334,7 +361,7 @@ final class KioskService implements KioskPort, AutoCloseable {
         String code;
         lockOps(); // only while making the code unique and storing it; printing may wait for paper
         try {
-            code = newCode(now);
+            code = newCode();
             store.addParcel(o.parcel(), door, SecretHash.of(code, settings.codeHashIterations()), expires, "drop-off", now);
         } finally {
             ops.unlock();
@@ -360,19 +387,14 @@ final class KioskService implements KioskPort, AutoCloseable {
         push("deposit-done", done);
     }
 
-    /** A fresh code that no waiting parcel has. */
-    private String newCode(long now) {
-        while (true) {
-            StringBuilder sb = new StringBuilder();
-            sb.append((char) ('1' + RANDOM.nextInt(9))); // no leading zero: people drop them
-            for (int i = 1; i < settings.codeLength(); i++) {
-                sb.append((char) ('0' + RANDOM.nextInt(10)));
-            }
-            String code = sb.toString();
-            if (findByCode(code, now).isEmpty()) {
-                return code;
-            }
+    /** A fresh random code; it opens only its own door, so it need not differ from other doors' codes. */
+    private String newCode() {
+        StringBuilder sb = new StringBuilder();
+        sb.append((char) ('1' + RANDOM.nextInt(9))); // no leading zero: people drop them
+        for (int i = 1; i < settings.codeLength(); i++) {
+            sb.append((char) ('0' + RANDOM.nextInt(10)));
         }
+        return sb.toString();
     }
 
     private Receipt pickupReceipt(String code, int door, String parcel, long expires) {
@@ -385,9 +407,9 @@ final class KioskService implements KioskPort, AutoCloseable {
                 line(code, true, 3, Receipt.Align.CENTER),
                 line("有效期至 Valid until " + until, false, 1, Receipt.Align.LEFT),
                 line("包裹 Parcel " + parcel, false, 1, Receipt.Align.LEFT),
-                line("在柜机输入取件码或扫描二维码", false, 1, Receipt.Align.LEFT),
-                line("Enter the code or scan the QR at the kiosk", false, 1, Receipt.Align.LEFT)),
-                PICKUP_QR + code, true);
+                line("在柜机输入柜门号和取件码，或扫描二维码", false, 1, Receipt.Align.LEFT),
+                line("Enter the door number and code, or scan the QR", false, 1, Receipt.Align.LEFT)),
+                PICKUP_QR + door + ":" + code, true);
     }
 
     static Receipt.Line line(String text, boolean bold, int size, Receipt.Align align) {
@@ -406,7 +428,7 @@ final class KioskService implements KioskPort, AutoCloseable {
 
     @Override
     public PrintOutcome printByQr(String qr) throws InterruptedException {
-        checkLock(codeLimiter);
+        codeGuard.check();
         String s = qr.strip();
         String token = s.startsWith(PRINT_QR) ? s.substring(PRINT_QR.length()) : s;
         lockOps();
@@ -420,10 +442,10 @@ final class KioskService implements KioskPort, AutoCloseable {
                 }
             }
             if (job == null) {
-                wrong(codeLimiter, "print QR");
+                codeGuard.wrong();
                 throw new KioskException(Reason.WRONG_CODE, "no print job for that QR");
             }
-            codeLimiter.success();
+            codeGuard.right();
             String problem = printerProblem();
             if (problem != null) {
                 throw new KioskException(Reason.PRINTER_UNAVAILABLE, "printer " + problem);
@@ -508,9 +530,27 @@ final class KioskService implements KioskPort, AutoCloseable {
                 settings.languages(), 6, 8, env.version());
     }
 
+    private static final long PURGE_EVERY_MILLIS = TimeUnit.HOURS.toMillis(1);
+
+    /** Removes what the retention period is over for; at start and then hourly, from the ticker. */
+    void purge() {
+        long now = env.clock().getAsLong();
+        ParcelStore.Purged p = store.purge(now - settings.retention().toMillis());
+        if (p.parcels() + p.printJobs() > 0) {
+            Logger.info("kiosk: removed {} finished parcel(s) and {} print job(s) older than {} from kiosk.db",
+                    p.parcels(), p.printJobs(), settings.retention());
+        }
+    }
+
     private void tick() {
+        long lastPurge = Long.MIN_VALUE;
         while (running) {
             try {
+                long now = env.clock().getAsLong();
+                if (lastPurge == Long.MIN_VALUE || now - lastPurge >= PURGE_EVERY_MILLIS || now < lastPurge) {
+                    lastPurge = now;
+                    purge();
+                }
                 Thread.sleep(500);
                 for (ParcelStore.Parcel p : store.expire(env.clock().getAsLong())) {
                     Logger.info("kiosk: parcel {} in door {} expired uncollected", p.id(), p.door());
@@ -556,14 +596,16 @@ final class KioskService implements KioskPort, AutoCloseable {
         if (settings.technicianPin() == null) {
             throw new KioskException(Reason.NOT_FOUND, "this kiosk has no maintenance PIN configured");
         }
-        checkLock(technicianLimiter);
-        if (settings.technicianPin().matches(pin)) {
-            technicianLimiter.success();
+        technicianGuard.check();
+        // The PIN's declared length is checked first: a shorter PIN is a wrong one, never hashed.
+        boolean shaped = pin.length() == settings.technicianPinDigits() && pin.chars().allMatch(c -> c >= '0' && c <= '9');
+        if (shaped && settings.technicianPin().matches(pin)) {
+            technicianGuard.right();
             Logger.info("kiosk: technician logged in");
             return newSession(Role.TECHNICIAN, "technician");
         }
         try {
-            wrong(technicianLimiter, "technician PIN");
+            technicianGuard.wrong();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

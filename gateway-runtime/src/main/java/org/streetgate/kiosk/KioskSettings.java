@@ -28,12 +28,25 @@ import org.streetgate.drivers.config.ConfigReader;
  * @param couriers          who may drop off, each with a PIN hash
  * @param technicianPin     the maintenance page's PIN hash, or null to have no maintenance page
  * @param printWait         how long a receipt waits for paper or a shut cover before the kiosk gives up
+ * @param codeBudget        wrong pickup codes and QRs allowed in a long window (default 30 in 24 h) before code
+ *                          entry is suspended until they age out or the platform sends {@code clear-lockout}
+ * @param pinBudget         the same for courier PINs, and separately for the technician PIN
+ * @param technicianPinDigits the technician PIN's length, declared beside its hash (which cannot show it): at
+ *                          least 8, and a PIN of any other length is refused unchecked
+ * @param retention         how long printed or expired print jobs and picked-up or cancelled parcels stay in
+ *                          {@code kiosk.db} before they are deleted and their bytes overwritten (default 7 days)
+ * @param allowNonLoopback  whether {@code bind} may be an address other than loopback (a screen on another
+ *                          machine reaching the pickup API over the network); off unless the profile says so
  */
 public record KioskSettings(String bind, int port, String locker, String printer, String scanner,
                             Map<String, List<Integer>> doors, int codeLength, Duration codeExpiry,
                             int codeHashIterations, AttemptLimiter.Settings codeAttempts,
                             AttemptLimiter.Settings pinAttempts, Duration idleTimeout, List<String> languages,
-                            List<Courier> couriers, SecretHash technicianPin, Duration printWait) {
+                            List<Courier> couriers, SecretHash technicianPin, Duration printWait,
+                            GuessBudget.Settings codeBudget, GuessBudget.Settings pinBudget, int technicianPinDigits,
+                            Duration retention, boolean allowNonLoopback) {
+    /** A technician PIN opens every door: at least this many digits (see docs/security.md). */
+    public static final int MIN_TECHNICIAN_PIN_DIGITS = 8;
     public static final List<String> KNOWN_LANGUAGES = List.of("zh", "en");
 
     /** A courier who may drop off parcels; {@code name} goes into {@code parcel.deposited}, the PIN never does. */
@@ -50,6 +63,9 @@ public record KioskSettings(String bind, int port, String locker, String printer
         if (languages.isEmpty()) {
             throw new IllegalArgumentException("at least one language");
         }
+        if (technicianPin != null && technicianPinDigits < MIN_TECHNICIAN_PIN_DIGITS) {
+            throw new IllegalArgumentException("technician-pin-digits must be at least " + MIN_TECHNICIAN_PIN_DIGITS);
+        }
     }
 
     /**
@@ -60,6 +76,15 @@ public record KioskSettings(String bind, int port, String locker, String printer
     public static KioskSettings read(ConfigReader section) {
         String bind = section.string("bind", "127.0.0.1");
         int port = section.integer("port", 8080, 0, 65535);
+        boolean allowNonLoopback = section.bool("allow-non-loopback", false);
+        try {
+            if (!java.net.InetAddress.getByName(bind).isLoopbackAddress() && !allowNonLoopback) {
+                section.error("bind", "'bind' " + bind + " is not a loopback address: other machines could reach the"
+                        + " pickup API; set 'allow-non-loopback: true' if the screen really is elsewhere");
+            }
+        } catch (java.net.UnknownHostException e) {
+            section.error("bind", "'bind' " + bind + " is not an address of this machine");
+        }
         String locker = section.string("locker");
         String printer = section.string("printer", null);
         String scanner = section.string("scanner", null);
@@ -93,6 +118,8 @@ public record KioskSettings(String bind, int port, String locker, String printer
         int iterations = section.integer("code-hash-iterations", 1000, 1, 1_000_000);
         AttemptLimiter.Settings codeAttempts = attempts(section, "code-attempts");
         AttemptLimiter.Settings pinAttempts = attempts(section, "pin-attempts");
+        GuessBudget.Settings codeBudget = budget(section, "code-budget");
+        GuessBudget.Settings pinBudget = budget(section, "pin-budget");
         Duration idle = section.duration("idle-timeout", Duration.ofSeconds(60));
         if (idle.toSeconds() < 1) {
             section.error("idle-timeout", "'idle-timeout' must be at least 1s");
@@ -126,10 +153,27 @@ public record KioskSettings(String bind, int port, String locker, String printer
             }
         }
         SecretHash technician = hash(section, "technician-pin-hash", false);
+        int technicianDigits = MIN_TECHNICIAN_PIN_DIGITS;
+        if (section.has("technician-pin-hash") || section.has("technician-pin-digits")) {
+            if (!section.has("technician-pin-digits")) {
+                section.error("technician-pin-hash", "missing required key 'technician-pin-digits' beside"
+                        + " 'technician-pin-hash': the PIN's length, at least " + MIN_TECHNICIAN_PIN_DIGITS
+                        + " (the hash cannot show it)");
+            } else {
+                technicianDigits = section.integer("technician-pin-digits", MIN_TECHNICIAN_PIN_DIGITS,
+                        MIN_TECHNICIAN_PIN_DIGITS, 16);
+            }
+        }
         Duration printWait = section.duration("print-wait", Duration.ofSeconds(10));
+        Duration retention = section.duration("retention", Duration.ofDays(7));
+        if (retention.toMinutes() < 1) {
+            section.error("retention", "'retention' must be at least 1m");
+            retention = Duration.ofDays(7);
+        }
         section.finish();
         return new KioskSettings(bind, port, locker == null ? "" : locker, printer, scanner, doors, codeLength,
-                codeExpiry, iterations, codeAttempts, pinAttempts, idle, languages, couriers, technician, printWait);
+                codeExpiry, iterations, codeAttempts, pinAttempts, idle, languages, couriers, technician, printWait,
+                codeBudget, pinBudget, technicianDigits, retention, allowNonLoopback);
     }
 
     private static AttemptLimiter.Settings attempts(ConfigReader section, String key) {
@@ -153,6 +197,23 @@ public record KioskSettings(String bind, int port, String locker, String printer
             return d;
         }
         return new AttemptLimiter.Settings(max, window, coolDown, maxCoolDown);
+    }
+
+    private static GuessBudget.Settings budget(ConfigReader section, String key) {
+        var d = GuessBudget.Settings.defaults();
+        var sub = section.map(key);
+        if (sub.isEmpty()) {
+            return d;
+        }
+        ConfigReader r = sub.get();
+        int max = r.integer("max", d.max(), 1, 10_000);
+        Duration window = r.duration("window", d.window());
+        r.finish();
+        if (window.isZero() || window.isNegative()) {
+            r.error("window", "'window' must be longer than 0");
+            return d;
+        }
+        return new GuessBudget.Settings(max, window);
     }
 
     private static SecretHash hash(ConfigReader r, String key, boolean required) {

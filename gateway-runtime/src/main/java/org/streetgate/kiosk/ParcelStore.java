@@ -38,6 +38,9 @@ final class ParcelStore implements AutoCloseable {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
                 s.execute("PRAGMA busy_timeout=5000");
+                // Deleted rows (a printed certificate, a parcel's code hash) are overwritten with zeros,
+                // not left in free space for anyone who copies the file.
+                s.execute("PRAGMA secure_delete=ON");
                 s.execute("CREATE TABLE IF NOT EXISTS parcels(id TEXT PRIMARY KEY, door INTEGER NOT NULL,"
                         + " code_hash TEXT NOT NULL, expires INTEGER NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL,"
                         + " created INTEGER NOT NULL, changed INTEGER NOT NULL)");
@@ -45,6 +48,8 @@ final class ParcelStore implements AutoCloseable {
                 s.execute("CREATE TABLE IF NOT EXISTS print_jobs(id TEXT PRIMARY KEY, qr_hash TEXT NOT NULL,"
                         + " document TEXT NOT NULL, expires INTEGER NOT NULL, state TEXT NOT NULL,"
                         + " created INTEGER NOT NULL, changed INTEGER NOT NULL)");
+                // What the guessing guards know (wrong attempts, lock-outs), so a restart is no fresh start.
+                s.execute("CREATE TABLE IF NOT EXISTS guard_state(kind TEXT PRIMARY KEY, state TEXT NOT NULL)");
             }
             // A crash between "opening" and the door's answer: the door may or may not have opened.
             // Keep the parcel usable; the locker's own door.opened event tells the platform what happened.
@@ -134,6 +139,60 @@ final class ParcelStore implements AutoCloseable {
 
     synchronized boolean printJobDone(String id, String state, long now) {
         return update("UPDATE print_jobs SET state=?, changed=? WHERE id=? AND state='waiting'", state, now, id) == 1;
+    }
+
+    /** A guessing guard's saved state (JSON, see GuessGuard), if it has one. */
+    synchronized Optional<String> guardState(String kind) {
+        try (PreparedStatement p = db.prepareStatement("SELECT state FROM guard_state WHERE kind=?")) {
+            p.setString(1, kind);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("kiosk database: " + e.getMessage(), e);
+        }
+    }
+
+    synchronized void saveGuardState(String kind, String state) {
+        update("INSERT INTO guard_state(kind, state) VALUES (?,?) ON CONFLICT(kind) DO UPDATE SET state=excluded.state",
+                kind, state);
+    }
+
+    /** What {@link #purge} removed. */
+    record Purged(int parcels, int printJobs) {}
+
+    /**
+     * Deletes picked-up and cancelled parcels last changed at or before {@code cutoff}, and print jobs
+     * printed then or expired by then; then checkpoints the WAL, vacuums and truncates the WAL, so the
+     * deleted rows are neither in the file's free pages nor in an old WAL frame.
+     */
+    synchronized Purged purge(long cutoff) {
+        int parcels;
+        int jobs;
+        try {
+            db.setAutoCommit(false);
+            try {
+                parcels = update("DELETE FROM parcels WHERE state IN ('picked-up','cancelled') AND changed <= ?", cutoff);
+                jobs = update("DELETE FROM print_jobs WHERE (state <> 'waiting' AND changed <= ?)"
+                        + " OR (state = 'waiting' AND expires <= ?)", cutoff, cutoff);
+                db.commit();
+            } catch (RuntimeException | SQLException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
+            if (parcels + jobs > 0) {
+                try (Statement s = db.createStatement()) {
+                    s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                    s.execute("VACUUM");
+                    s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("kiosk database: purging: " + e.getMessage(), e);
+        }
+        return new Purged(parcels, jobs);
     }
 
     synchronized boolean hasParcel(String id) {

@@ -195,6 +195,7 @@ public final class Gateway implements AutoCloseable {
             kiosk = KioskRuntime.start(settings, new KioskEnvironment(dataDir, sink(), drivers::get, uplink::connected,
                     health::snapshot, clock::wallNow, Version.current()));
             router.register("kiosk", kiosk);
+            health.section("kiosk", kiosk::health);
         });
         healthThread = Thread.ofVirtual().name("health").start(this::healthLoop);
         if (updates != null) {

@@ -55,6 +55,7 @@ class KioskProfilesTest {
         @SuppressWarnings("unchecked")
         KioskSettings s = KioskSettings.read(configs.reader((Map<String, Object>) load("demo/kiosk-24h.yaml").get("kiosk")));
         assertTrue(s.couriers().get(0).pin().matches("246810"));
-        assertTrue(s.technicianPin().matches("97531"));
+        assertTrue(s.technicianPin().matches("97531864"));
+        assertEquals(8, s.technicianPinDigits());
     }
 }

@@ -32,7 +32,7 @@ import org.streetgate.drivers.transport.Hardware;
  */
 final class KioskRig implements AutoCloseable {
     static final String COURIER_PIN = "246810";
-    static final String TECH_PIN = "97531";
+    static final String TECH_PIN = "97531864";
 
     final List<Message.Event> events = new CopyOnWriteArrayList<>();
     final AtomicBoolean online = new AtomicBoolean(true);
@@ -82,6 +82,10 @@ final class KioskRig implements AutoCloseable {
     }
 
     static KioskSettings defaults() {
+        return defaults(SecretHash.of(TECH_PIN, 1000));
+    }
+
+    static KioskSettings defaults(SecretHash technicianPin) {
         Map<String, List<Integer>> doors = new LinkedHashMap<>();
         doors.put("S", range(1, 8));
         doors.put("M", range(9, 14));
@@ -91,7 +95,8 @@ final class KioskRig implements AutoCloseable {
                 new AttemptLimiter.Settings(5, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(15)),
                 Duration.ofSeconds(60), List.of("zh", "en"),
                 List.of(new KioskSettings.Courier("courier-a", SecretHash.of(COURIER_PIN, 1000))),
-                SecretHash.of(TECH_PIN, 1000), Duration.ofSeconds(2));
+                technicianPin, Duration.ofSeconds(2), GuessBudget.Settings.defaults(), GuessBudget.Settings.defaults(), 8,
+                Duration.ofDays(7), false);
     }
 
     static List<Integer> range(int from, int to) {

@@ -117,11 +117,11 @@ class KioskRuntimeIT {
             assertNotNull(png);
             Files.copy(png, Path.of("target/kiosk-receipt.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             String qr = decodeQr(ImageIO.read(png.toFile()));
-            assertTrue(qr.matches("sg-pickup:\\d{6}"), qr);
-            String code = qr.substring("sg-pickup:".length());
+            assertTrue(qr.matches("sg-pickup:15:\\d{6}"), qr);
+            String code = qr.substring("sg-pickup:15:".length());
 
             // The recipient: the code at the screen opens door 15, once.
-            JsonNode pickup = call(rig, "POST", "/api/pickup", "{\"code\":\"" + code + "\"}", null);
+            JsonNode pickup = call(rig, "POST", "/api/pickup", "{\"door\":15,\"code\":\"" + code + "\"}", null);
             assertEquals(200, pickup.get("_status").asInt(), pickup.toString());
             assertEquals(15, pickup.get("door").asInt());
             Await.until(WAIT, () -> rig.lockerSim().isOpen(15), () -> "door 15 not open for pickup");
@@ -131,7 +131,7 @@ class KioskRuntimeIT {
             // Both shuttings reach the page (the stream is asynchronous: wait for the second).
             Await.until(WAIT, () -> live.stream().filter(l -> l.startsWith("door-closed {\"door\":15}")).count() == 2,
                     () -> "two door-closed updates for door 15: " + live);
-            assertEquals("wrong-code", call(rig, "POST", "/api/pickup", "{\"code\":\"" + code + "\"}", null)
+            assertEquals("wrong-code", call(rig, "POST", "/api/pickup", "{\"door\":15,\"code\":\"" + code + "\"}", null)
                     .get("error").asText());
 
             // What the platform gets: the story of both openings, and never the code.
@@ -181,7 +181,7 @@ class KioskRuntimeIT {
             List<String> live = live(rig);
             awaitLive(live, "status {\"platform_online\":false");
             // A scanned QR works offline too; the screen hears of it on the live stream.
-            rig.scannerSim().scan("sg-pickup:90817263");
+            rig.scannerSim().scan("sg-pickup:6:90817263");
             awaitLive(live, "pickup {\"door\":6}");
             Await.until(WAIT, () -> rig.lockerSim().isOpen(6), () -> "door 6 not open");
             assertNoCodeOnDisk("90817263");

@@ -90,13 +90,17 @@ class KioskScreenRuntimeIT {
             Files.createDirectories(Path.of("target/screens"));
             Files.copy(receipts.get(0).file(), Path.of("target/screens/runtime-receipt.png"), StandardCopyOption.REPLACE_EXISTING);
             String qr = decodeQr(ImageIO.read(receipts.get(0).file().toFile()));
-            assertTrue(qr.matches("sg-pickup:\\d{6}"), qr);
-            String code = qr.substring("sg-pickup:".length());
+            assertTrue(qr.matches("sg-pickup:15:\\d{6}"), qr);
+            String code = qr.substring("sg-pickup:15:".length());
 
             // The recipient: the code on the keypad, door 15 opens, the door is shut, done.
             browser.clickFirstVisible(".home-btn");
             awaitScreen("home");
             browser.click("btn-pickup");
+            assertEquals("请输入取件凭条上的柜门号", browser.text("entry-title"));
+            type("15");
+            browser.click("btn-submit");
+            browser.waitUntil("document.getElementById('entry-display').textContent === ''", WAIT);
             type(code);
             assertEquals(code, browser.text("entry-display"));
             browser.click("btn-submit");
@@ -140,6 +144,9 @@ class KioskScreenRuntimeIT {
             browser.click("btn-lang");
             assertEquals("Network offline: pickup with a code still works", browser.text("banner-offline"));
             browser.click("btn-pickup");
+            type("6");
+            browser.click("btn-submit");
+            browser.waitUntil("document.getElementById('entry-display').textContent === ''", WAIT);
             type("90817263");
             browser.click("btn-submit");
             awaitScreen("door");

@@ -33,7 +33,7 @@ import org.streetgate.kioskui.KioskPort;
  */
 class KioskServiceTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
-    private static final Pattern RECEIPT_CODE = Pattern.compile("sg-pickup:(\\d{6,8})");
+    private static final Pattern RECEIPT_CODE = Pattern.compile("sg-pickup:(\\d+):(\\d{6,8})");
 
     @TempDir
     Path dir;
@@ -63,7 +63,7 @@ class KioskServiceTest {
     @Test
     void a_valid_code_opens_its_door_and_closing_it_reports_the_pickup() throws Exception {
         rig.addParcel("parcel-1", 5, "482913");
-        assertEquals(5, kiosk.pickupByCode("482913").door());
+        assertEquals(5, kiosk.pickupByCode(5, "482913").door());
         assertTrue(rig.lockerSim().isOpen(5));
         Message.Event opened = rig.awaitEvent("kiosk.door-opened");
         assertEquals(Map.of("door", 5, "reason", "pickup", "parcel", "parcel-1"), opened.data());
@@ -78,10 +78,10 @@ class KioskServiceTest {
     @Test
     void a_code_opens_its_door_once() throws Exception {
         rig.addParcel("parcel-1", 5, "482913");
-        kiosk.pickupByCode("482913");
+        kiosk.pickupByCode(5, "482913");
         rig.lockerSim().closeDoor(5);
         rig.awaitEvent("parcel.picked-up");
-        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByCode("482913")));
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByCode(5, "482913")));
         assertEquals(1, rig.lockerSim().unlocks(5));
     }
 
@@ -89,14 +89,14 @@ class KioskServiceTest {
     void five_wrong_codes_lock_the_screen_even_for_the_right_code() throws Exception {
         rig.addParcel("parcel-1", 5, "482913");
         for (int i = 0; i < 4; i++) {
-            assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByCode("11111" + 1)));
+            assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByCode(5, "11111" + 1)));
         }
-        KioskException locked = assertThrows(KioskException.class, () -> kiosk.pickupByCode("999999"));
+        KioskException locked = assertThrows(KioskException.class, () -> kiosk.pickupByCode(5, "999999"));
         assertEquals(Reason.LOCKED_OUT, locked.reason());
         assertEquals(60, locked.retryAfterSeconds());
-        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode("482913")));
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode(5, "482913")));
         assertEquals(0, rig.lockerSim().unlocks(5));
-        assertEquals(Map.of("what", "code", "cool_down_s", 60L), rig.awaitEvent("kiosk.lockout").data());
+        assertEquals(Map.of("what", "code", "scope", "cool-down", "cool_down_s", 60L), rig.awaitEvent("kiosk.lockout").data());
     }
 
     @Test
@@ -104,7 +104,7 @@ class KioskServiceTest {
         rig.command("add-parcel", Map.of("parcel", "parcel-1", "door", 5, "code", "482913",
                 "expires", rig.clock.get() + 60_000));
         rig.clock.addAndGet(61_000);
-        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByCode("482913")));
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByCode(5, "482913")));
         assertEquals(0, rig.lockerSim().unlocks(5));
         Message.Event expired = rig.awaitEvent("parcel.expired");
         assertEquals("parcel-1", expired.data().get("parcel"));
@@ -116,7 +116,7 @@ class KioskServiceTest {
         rig.addParcel("parcel-1", 7, "55667788");
         rig.online.set(false);
         assertFalse(kiosk.status().platformOnline());
-        assertEquals(7, kiosk.pickupByCode("55667788").door());
+        assertEquals(7, kiosk.pickupByCode(7, "55667788").door());
     }
 
     @Test
@@ -124,7 +124,7 @@ class KioskServiceTest {
         rig.addParcel("parcel-1", 5, "482913");
         assertEquals(Map.of("parcel", "parcel-1", "cancelled", true),
                 rig.command("cancel-parcel", Map.of("parcel", "parcel-1")));
-        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByCode("482913")));
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByCode(5, "482913")));
         CommandException again = assertThrows(CommandException.class,
                 () -> rig.command("cancel-parcel", Map.of("parcel", "parcel-1")));
         assertEquals(CommandException.Kind.REFUSED, again.kind());
@@ -134,7 +134,7 @@ class KioskServiceTest {
     void add_parcel_takes_a_code_hash_from_the_platform() throws Exception {
         String hash = SecretHash.of("31415926", 2000).text();
         rig.command("add-parcel", Map.of("parcel", "cert-9", "door", 12, "code_hash", hash));
-        assertEquals(12, kiosk.pickupByCode("31415926").door());
+        assertEquals(12, kiosk.pickupByCode(12, "31415926").door());
     }
 
     @Test
@@ -174,7 +174,8 @@ class KioskServiceTest {
         List<EscPosSimulator.PrintedReceipt> receipts = rig.printerSim().awaitReceipts(1, WAIT);
         Matcher m = RECEIPT_CODE.matcher(String.join(" ", receipts.get(0).qrCodes()));
         assertTrue(m.find(), "receipt QR: " + receipts.get(0).qrCodes());
-        String code = m.group(1);
+        assertEquals("9", m.group(1), "the QR names its door");
+        String code = m.group(2);
         assertEquals(6, code.length());
         assertTrue(receipts.get(0).text().contains(code), "the code is printed as text too");
         assertEquals(9, deposited.data().get("door"));
@@ -184,7 +185,7 @@ class KioskServiceTest {
         assertEquals(Map.of("door", 9, "reason", "drop-off", "parcel", deposited.data().get("parcel"), "courier", "courier-a"),
                 rig.events("kiosk.door-opened").get(0).data());
 
-        assertEquals(9, kiosk.pickupByCode(code).door());
+        assertEquals(9, kiosk.pickupByCode(9, code).door());
         rig.lockerSim().closeDoor(9);
         assertEquals(deposited.data().get("parcel"), rig.awaitEvent("parcel.picked-up").data().get("parcel"));
     }
@@ -215,7 +216,7 @@ class KioskServiceTest {
         List<KioskPort.LiveEvent> live = new CopyOnWriteArrayList<>();
         kiosk.subscribe(live::add);
         rig.addParcel("parcel-1", 3, "482913");
-        rig.scannerSim().scan("sg-pickup:482913");
+        rig.scannerSim().scan("sg-pickup:3:482913");
         Await.until(WAIT, () -> rig.lockerSim().isOpen(3), () -> "door 3 did not open");
         Await.until(WAIT, () -> live.stream().anyMatch(e -> e.type().equals("pickup")), () -> "no live pickup: " + live);
         rig.lockerSim().closeDoor(3);
@@ -283,6 +284,147 @@ class KioskServiceTest {
     }
 
     @Test
+    void a_code_opens_only_its_own_door_and_a_qr_must_name_the_door() throws Exception {
+        rig.addParcel("parcel-5", 5, "482913");
+        rig.addParcel("parcel-6", 6, "735102");
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByCode(6, "482913")), "parcel 5's code at door 6");
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByCode(7, "482913")), "at an empty door");
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByQr("sg-pickup:482913")), "a QR without its door");
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByQr("sg-pickup:6:482913")));
+        assertEquals(4L, ((Map<?, ?>) kiosk.guessing().get("code")).get("wrong_total"), "each counted");
+        assertEquals(0, rig.lockerSim().unlocks(5) + rig.lockerSim().unlocks(6));
+        assertEquals(5, kiosk.pickupByQr("sg-pickup:5:482913").door());
+        assertEquals(6, kiosk.pickupByCode(6, "735102").door());
+    }
+
+    @Test
+    void a_printed_document_is_removed_from_kiosk_db_after_the_retention() throws Exception {
+        String text = "Certificate of residence: ZHANG Wei, 17 Lotus Lane";
+        rig.command("add-print-job", Map.of("job", "doc-1", "qr", "tok-abcdef123", "document", Map.of("text", text)));
+        assertTrue(kiosk.printByQr("sg-print:tok-abcdef123").printed());
+        kiosk.purge();
+        assertTrue(kioskDbBytes().contains(text), "kept until the retention is over");
+        rig.clock.addAndGet(Duration.ofDays(7).plusMinutes(1).toMillis());
+        kiosk.purge();
+        assertFalse(kioskDbBytes().contains(text), "the document lingers in kiosk.db");
+    }
+
+    private String kioskDbBytes() throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String name : List.of("kiosk.db", "kiosk.db-wal")) {
+            Path f = dir.resolve(name);
+            if (java.nio.file.Files.exists(f)) {
+                sb.append(new String(java.nio.file.Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Wrong codes 15 s apart: never 5 in a minute, so only the day's budget can stop them. */
+    private void patientWrongCodes(int n) {
+        for (int i = 0; i < n; i++) {
+            String guess = "11111" + (i % 10);
+            assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByCode(5, guess)), "attempt " + (i + 1));
+            rig.clock.addAndGet(15_000);
+        }
+    }
+
+    @Test
+    void the_31st_wrong_code_in_a_day_is_refused_even_15_s_apart_with_one_lockout_event() throws Exception {
+        rig.addParcel("parcel-1", 5, "482913");
+        patientWrongCodes(29);
+        KioskException thirtieth = assertThrows(KioskException.class, () -> kiosk.pickupByCode(5, "222222"));
+        assertEquals(Reason.LOCKED_OUT, thirtieth.reason(), "the 30th wrong code uses the budget up");
+        assertEquals(Duration.ofHours(24).minusSeconds(29 * 15).toSeconds(), thirtieth.retryAfterSeconds());
+        rig.clock.addAndGet(15_000);
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode(5, "482913")), "the 31st, right or not, is refused");
+        rig.clock.addAndGet(Duration.ofHours(1).toMillis());
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode(5, "482913")), "an hour later still");
+        assertEquals(0, rig.lockerSim().unlocks(5));
+        List<Message.Event> lockouts = rig.events("kiosk.lockout");
+        assertEquals(1, lockouts.size(), lockouts.toString());
+        assertEquals(Message.Severity.ALARM, lockouts.get(0).severity());
+        assertEquals("budget", lockouts.get(0).data().get("scope"));
+        assertEquals(30, lockouts.get(0).data().get("wrong_attempts"));
+        assertEquals(30L, rig.kiosk.health().get("wrong_attempts"));
+
+        // A day after the first wrong code, one more guess may be checked.
+        rig.clock.addAndGet(Duration.ofHours(23).toMillis());
+        assertEquals(5, kiosk.pickupByCode(5, "482913").door());
+    }
+
+    @Test
+    void scanned_and_typed_qrs_spend_the_same_budget_as_codes() throws Exception {
+        rig.addParcel("parcel-1", 5, "482913");
+        patientWrongCodes(27);
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.printByQr("sg-print:not-a-job-token")));
+        rig.clock.addAndGet(15_000);
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.pickupByQr("sg-pickup:5:999999")));
+        rig.clock.addAndGet(15_000);
+        rig.scannerSim().scan("sg-pickup:5:888888");
+        rig.awaitEvent("kiosk.lockout");
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode(5, "482913")));
+        assertEquals(30L, ((Map<?, ?>) kiosk.guessing().get("code")).get("wrong_total"));
+    }
+
+    @Test
+    void the_platform_clears_a_suspension_with_clear_lockout() throws Exception {
+        rig.addParcel("parcel-1", 5, "482913");
+        patientWrongCodes(29);
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode(5, "000000")));
+        CommandException bad = assertThrows(CommandException.class,
+                () -> rig.command("clear-lockout", Map.of("what", "everything")));
+        assertEquals(CommandException.Kind.BAD_ARGUMENT, bad.kind());
+        assertEquals(Map.of("cleared", List.of("code")), rig.command("clear-lockout", Map.of("what", "code")));
+        assertEquals(5, kiosk.pickupByCode(5, "482913").door());
+        Message.Event cleared = rig.awaitEvent("kiosk.lockout-cleared");
+        assertEquals("code", cleared.data().get("what"));
+        assertEquals(true, cleared.data().get("was_locked"));
+        assertEquals(Map.of("cleared", List.of("code", "courier-pin", "technician-pin")),
+                rig.command("clear-lockout", Map.of()));
+    }
+
+    @Test
+    void a_suspension_survives_a_restart_of_the_kiosk() throws Exception {
+        rig.addParcel("parcel-1", 5, "482913");
+        patientWrongCodes(29);
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode(5, "000000")));
+        long clock = rig.clock.get();
+        rig.close();
+        rig = new KioskRig(dir);
+        rig.clock.set(clock + 60_000);
+        kiosk = rig.service();
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.pickupByCode(5, "482913")));
+        assertEquals(30L, rig.kiosk.health().get("wrong_attempts"));
+    }
+
+    @Test
+    void wrong_pins_are_counted_and_budgeted_too() throws Exception {
+        for (int i = 0; i < 29; i++) {
+            assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.courierLogin("000000")), "attempt " + (i + 1));
+            rig.clock.addAndGet(15_000);
+        }
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.courierLogin("000000")));
+        assertEquals(Reason.LOCKED_OUT, reason(() -> kiosk.courierLogin(KioskRig.COURIER_PIN)));
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.technicianLogin("12345678")));
+        assertEquals(31L, rig.kiosk.health().get("wrong_attempts"));
+        Message.Event e = rig.awaitEvent("kiosk.lockout");
+        assertEquals("courier-pin", e.data().get("what"));
+        assertEquals("budget", e.data().get("scope"));
+        assertEquals(1L, ((Map<?, ?>) kiosk.guessing().get("technician-pin")).get("wrong_total"));
+    }
+
+    @Test
+    void a_technician_pin_of_another_length_is_wrong_without_being_hashed() throws Exception {
+        rig.close();
+        // A profile that declares 8 digits beside the hash of a 5-digit PIN: the short PIN never gets in.
+        rig = new KioskRig(dir, KioskRig.defaults(SecretHash.of("97531", 1000)));
+        kiosk = rig.service();
+        assertEquals(Reason.WRONG_CODE, reason(() -> kiosk.technicianLogin("97531")));
+        assertEquals(1L, ((Map<?, ?>) kiosk.guessing().get("technician-pin")).get("wrong_total"));
+    }
+
+    @Test
     void no_code_or_pin_appears_in_any_log_line_or_event() throws Exception {
         PrintStream out = System.out;
         PrintStream err = System.err;
@@ -293,11 +435,11 @@ class KioskServiceTest {
         String code;
         try {
             rig.addParcel("parcel-1", 4, "736251");
-            kiosk.pickupByCode("736251");
+            kiosk.pickupByCode(4, "736251");
             rig.lockerSim().closeDoor(4);
             rig.awaitEvent("parcel.picked-up");
-            reason(() -> kiosk.pickupByCode("736251")); // a used code, tried again
-            rig.scannerSim().scan("sg-pickup:736251");
+            reason(() -> kiosk.pickupByCode(4, "736251")); // a used code, tried again
+            rig.scannerSim().scan("sg-pickup:4:736251");
             Await.until(WAIT, () -> rig.events("kiosk.door-opened").size() == 1 && kioskLogHas(captured), () -> "no log");
             reason(() -> kiosk.courierLogin("864200"));
             KioskPort.Session c = kiosk.courierLogin(KioskRig.COURIER_PIN);
@@ -306,8 +448,8 @@ class KioskServiceTest {
             rig.awaitEvent("parcel.deposited");
             Matcher m = RECEIPT_CODE.matcher(String.join(" ", rig.printerSim().awaitReceipts(1, WAIT).get(0).qrCodes()));
             assertTrue(m.find());
-            code = m.group(1);
-            kiosk.pickupByCode(code);
+            code = m.group(2);
+            kiosk.pickupByCode(1, code);
             kiosk.technicianLogin(KioskRig.TECH_PIN);
             Thread.sleep(200); // let the locker's own log lines land
         } finally {

@@ -14,10 +14,16 @@ import java.util.function.Consumer;
  */
 public interface KioskPort {
 
-    /** Opens the door of the parcel whose pickup code this is. */
-    Pickup pickupByCode(String code) throws InterruptedException;
+    /**
+     * Opens {@code door} if the parcel waiting in it has this pickup code. The code is checked against
+     * that one parcel only: a guess can hit one parcel, never any of the waiting ones.
+     */
+    Pickup pickupByCode(int door, String code) throws InterruptedException;
 
-    /** Opens the door of the parcel whose receipt QR (or platform QR) was scanned or typed. */
+    /**
+     * Opens the door of the parcel whose receipt QR (or platform QR) was scanned or typed:
+     * {@code sg-pickup:<door>:<code>}, which names its door as well.
+     */
     Pickup pickupByQr(String qr) throws InterruptedException;
 
     /** Checks a courier PIN; the session authorises {@link #freeDoors} and {@link #deposit}. */

@@ -3,30 +3,40 @@ package org.streetgate.kioskui;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
 
 /**
- * The kiosk's web server: the static screen and a small JSON API over a {@link KioskPort}, on the
- * JDK's HttpServer with one virtual thread per exchange. Routes are plain lambdas in one table;
- * {@link KioskException} maps to its status in {@link #fail}, anything else becomes a 500 and one log
- * line. Live updates go to the page as Server-Sent Events on {@code /api/events}.
+ * The kiosk's web server: the static screen and a small JSON API over a {@link KioskPort}, on a
+ * {@link BoundedHttpServer} (every request bounded in size and time, one virtual thread per
+ * connection). Routes are plain lambdas in one table; {@link KioskException} maps to its status in
+ * {@link #fail}, anything else becomes a 500 and one log line. Live updates go to the page as
+ * Server-Sent Events on {@code /api/events}.
+ *
+ * <p>Only the kiosk's own browser should reach it: a request whose {@code Host} is not the bound
+ * address is refused (421: a DNS-rebinding page in some browser names its own host), a write from
+ * another {@code Origin} is 403 and a write that is not {@code application/json} is 415 (a plain
+ * HTML form cannot send one). Binding to anything but loopback needs {@link Options#allowNonLoopback}.
  *
  * <p>Request bodies carry codes and PINs, so nothing here logs a body, a query string or a header.
  */
@@ -34,12 +44,43 @@ public final class KioskServer implements AutoCloseable {
     /** Courier and technician sessions travel in this header. */
     public static final String SESSION_HEADER = "X-Kiosk-Session";
     static final int MAX_BODY_BYTES = 16 * 1024;
+    /** The longest request target (path and query) served; the screen's own are under 40. */
+    static final int MAX_TARGET_CHARS = 2048;
+    /** Pages connected for live updates at once; the kiosk has one screen. */
+    static final int MAX_LIVE_CLIENTS = 8;
     private static final long HEARTBEAT_SECONDS = 15;
     private static final Map<String, String> STATIC = Map.of(
             "/", "index.html",
             "/index.html", "index.html",
             "/kiosk.css", "kiosk.css",
             "/kiosk.js", "kiosk.js");
+
+    /**
+     * How the server may be reached and how much it takes.
+     *
+     * @param allowNonLoopback whether {@code bind} may be other than a loopback address (a screen on
+     *                         another machine); the profile must say so, and the log warns
+     * @param limits           connections, sizes and times
+     */
+    public record Options(boolean allowNonLoopback, BoundedHttpServer.Limits limits) {
+        public Options {
+            Objects.requireNonNull(limits, "limits");
+        }
+
+        /** Loopback only; 32 connections; 2 KiB request line, 8 KiB headers, 16 KiB body; 10 s to send a request. */
+        public static Options defaults() {
+            return new Options(false, new BoundedHttpServer.Limits(32, MAX_TARGET_CHARS + 32, 8 * 1024, 64,
+                    MAX_BODY_BYTES, Duration.ofSeconds(10), Duration.ofSeconds(10)));
+        }
+
+        public Options withAllowNonLoopback(boolean allow) {
+            return new Options(allow, limits);
+        }
+
+        Options withLimits(BoundedHttpServer.Limits l) {
+            return new Options(allowNonLoopback, l);
+        }
+    }
 
     /** One API route: reads the request, returns what to send as JSON. */
     @FunctionalInterface
@@ -56,6 +97,15 @@ public final class KioskServer implements AutoCloseable {
             throw new KioskException(KioskException.Reason.BAD_REQUEST, "'" + key + "' must be non-empty text");
         }
 
+        /** A door number: a whole JSON number from 1 to 999. */
+        int door(String key) {
+            if (body.get(key) instanceof Number n && n.doubleValue() == n.intValue() && n.intValue() >= 1
+                    && n.intValue() <= 999) {
+                return n.intValue();
+            }
+            throw new KioskException(KioskException.Reason.BAD_REQUEST, "'" + key + "' must be a door number");
+        }
+
         String sessionOrFail() {
             if (session == null || session.isBlank()) {
                 throw new KioskException(KioskException.Reason.NOT_LOGGED_IN, "no session");
@@ -65,8 +115,9 @@ public final class KioskServer implements AutoCloseable {
     }
 
     private final KioskPort port;
-    private final HttpServer http;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final BoundedHttpServer http;
+    private final Set<String> hosts;
+    private final Set<String> origins;
     private final ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     private final Map<String, Route> posts = new LinkedHashMap<>();
     private final Map<String, Route> gets = new LinkedHashMap<>();
@@ -74,14 +125,15 @@ public final class KioskServer implements AutoCloseable {
     private final AutoCloseable subscription;
     private volatile boolean closed;
 
-    private KioskServer(KioskPort port, InetSocketAddress bind) throws IOException {
+    private KioskServer(KioskPort port, InetSocketAddress bind, Options options) throws IOException {
         this.port = port;
         routes();
-        this.http = HttpServer.create(bind, 32);
-        http.setExecutor(executor);
-        http.createContext("/", this::exchange);
+        this.http = new BoundedHttpServer(bind, options.limits(), this::exchange);
+        this.hosts = hostNames(http.address());
+        Set<String> o = new LinkedHashSet<>();
+        hosts.forEach(h -> o.add("http://" + h));
+        this.origins = Set.copyOf(o);
         this.subscription = port.subscribe(this::broadcast);
-        http.start();
     }
 
     /**
@@ -89,24 +141,72 @@ public final class KioskServer implements AutoCloseable {
      * browser, and nothing else should reach these endpoints). Port 0 picks a free port.
      */
     public static KioskServer start(KioskPort port, InetSocketAddress bind) {
+        return start(port, bind, Options.defaults());
+    }
+
+    /**
+     * As {@link #start(KioskPort, InetSocketAddress)}, with {@code options}. Throws
+     * {@link IllegalStateException} for a bind other than loopback unless the options allow it.
+     */
+    public static KioskServer start(KioskPort port, InetSocketAddress bind, Options options) {
+        if (bind.isUnresolved()) {
+            throw new IllegalStateException("kiosk screen cannot listen on " + bind + ": unknown host");
+        }
+        if (!bind.getAddress().isLoopbackAddress()) {
+            if (!options.allowNonLoopback()) {
+                throw new IllegalStateException("kiosk screen bind " + bind.getAddress().getHostAddress()
+                        + " is not a loopback address: anyone on that network could reach the pickup API;"
+                        + " set kiosk.allow-non-loopback: true if the screen really is on another machine");
+            }
+            Logger.warn("kiosk screen listens on {}, beyond loopback: other machines can reach its pickup API",
+                    bind.getAddress().getHostAddress());
+        }
         try {
-            return new KioskServer(port, bind);
+            return new KioskServer(port, bind, options);
         } catch (IOException e) {
             throw new IllegalStateException("kiosk screen cannot listen on " + bind + ": " + e.getMessage(), e);
         }
     }
 
+    /** The Host values this server answers to: its address and port, and localhost for a loopback bind. */
+    private static Set<String> hostNames(InetSocketAddress bound) throws SocketException {
+        int p = bound.getPort();
+        Set<String> out = new LinkedHashSet<>();
+        InetAddress a = bound.getAddress();
+        List<InetAddress> addresses = a.isAnyLocalAddress()
+                ? NetworkInterface.networkInterfaces().flatMap(NetworkInterface::inetAddresses).toList() : List.of(a);
+        for (InetAddress x : addresses) {
+            String literal = x instanceof Inet6Address ? "[" + x.getHostAddress().replaceFirst("%.*$", "") + "]"
+                    : x.getHostAddress();
+            out.add(literal.toLowerCase(Locale.ROOT) + ":" + p);
+            if (x.isLoopbackAddress()) {
+                out.add("localhost:" + p);
+            }
+        }
+        return Set.copyOf(out);
+    }
+
     public int port() {
-        return http.getAddress().getPort();
+        return http.address().getPort();
     }
 
     public InetSocketAddress address() {
-        return http.getAddress();
+        return http.address();
+    }
+
+    /** Connections open now (for tests and health). */
+    public int openConnections() {
+        return http.openConnections();
+    }
+
+    /** Connections hung up on because a request or a write took too long, since start. */
+    public long timedOutConnections() {
+        return http.timedOut();
     }
 
     private void routes() {
         gets.put("/api/status", r -> port.status());
-        posts.put("/api/pickup", r -> port.pickupByCode(r.text("code")));
+        posts.put("/api/pickup", r -> port.pickupByCode(r.door("door"), r.text("code")));
         posts.put("/api/pickup/qr", r -> port.pickupByQr(r.text("qr")));
         posts.put("/api/courier/login", r -> port.courierLogin(r.text("pin")));
         gets.put("/api/courier/doors", r -> Map.of("sizes", port.freeDoors(r.sessionOrFail())));
@@ -127,16 +227,31 @@ public final class KioskServer implements AutoCloseable {
         });
     }
 
-    private void exchange(HttpExchange ex) throws IOException {
-        String method = ex.getRequestMethod();
-        String path = ex.getRequestURI().getPath();
-        try (ex) {
-            if (method.equals("GET") && path.equals("/api/events")) {
-                events(ex);
+    private void exchange(BoundedHttpServer.Request ex, BoundedHttpServer.Response out) throws IOException {
+        String method = ex.method();
+        // The decoded path only: a query string is never a route's input, and '%2e%2e' decodes to
+        // '..', which matches no entry of the fixed tables below.
+        String path = ex.path();
+        try {
+            String host = ex.header("host");
+            if (host == null) {
+                send(out, 400, Map.of(), Map.of("error", "bad-request"));
                 return;
             }
-            if (method.equals("GET") && STATIC.containsKey(path)) {
-                asset(ex, STATIC.get(path));
+            if (!hosts.contains(host.toLowerCase(Locale.ROOT))) {
+                send(out, 421, Map.of(), Map.of("error", "wrong-host"));
+                return;
+            }
+            if (ex.rawPath().length() + Objects.toString(ex.rawQuery(), "").length() > MAX_TARGET_CHARS) {
+                send(out, 414, Map.of(), Map.of("error", "uri-too-long"));
+                return;
+            }
+            if (method.equals("GET") && path.equals("/api/events")) {
+                events(out);
+                return;
+            }
+            if ((method.equals("GET") || method.equals("HEAD")) && STATIC.containsKey(path)) {
+                asset(out, STATIC.get(path), method.equals("HEAD"));
                 return;
             }
             Route route = switch (method) {
@@ -145,64 +260,78 @@ public final class KioskServer implements AutoCloseable {
                 default -> null;
             };
             if (route == null) {
-                boolean known = gets.containsKey(path) || posts.containsKey(path);
-                send(ex, known ? 405 : 404, Map.of("error", known ? "method-not-allowed" : "not-found"));
+                String allow = allowed(path);
+                if (allow == null) {
+                    send(out, 404, Map.of(), Map.of("error", "not-found"));
+                } else {
+                    send(out, 405, Map.of("Allow", allow), Map.of("error", "method-not-allowed"));
+                }
                 return;
+            }
+            if (method.equals("POST")) {
+                String origin = ex.header("origin");
+                if (origin != null && !origins.contains(origin.toLowerCase(Locale.ROOT))) {
+                    send(out, 403, Map.of(), Map.of("error", "wrong-origin"));
+                    return;
+                }
+                String type = Objects.toString(ex.header("content-type"), "");
+                if (!type.split(";", 2)[0].strip().equalsIgnoreCase("application/json")) {
+                    send(out, 415, Map.of(), Map.of("error", "not-json"));
+                    return;
+                }
             }
             Object result;
             try {
-                Request request = new Request(method.equals("POST") ? body(ex) : Map.of(),
-                        ex.getRequestHeaders().getFirst(SESSION_HEADER));
+                Request request = new Request(method.equals("POST") ? body(ex.body()) : Map.of(), ex.header(SESSION_HEADER));
                 result = route.handle(request);
             } catch (Exception e) {
-                fail(ex, method, path, e);
+                fail(out, method, path, e);
                 return;
             }
-            send(ex, 200, result == null ? Map.of() : result);
+            send(out, 200, Map.of(), result == null ? Map.of() : result);
         } catch (IOException e) {
             Logger.debug("kiosk-ui {} {}: client went away: {}", method, path, e.getMessage());
         }
     }
 
+    /** The methods {@code path} answers to, for a 405's Allow header; null for a path that is not there. */
+    private String allowed(String path) {
+        if (STATIC.containsKey(path)) {
+            return "GET, HEAD";
+        }
+        if (path.equals("/api/events") || gets.containsKey(path)) {
+            return "GET";
+        }
+        return posts.containsKey(path) ? "POST" : null;
+    }
+
     /** The one place where failures become responses. */
-    private void fail(HttpExchange ex, String method, String path, Exception e) throws IOException {
+    private void fail(BoundedHttpServer.Response out, String method, String path, Exception e) throws IOException {
         if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
-            send(ex, 503, Map.of("error", "shutting-down"));
+            send(out, 503, Map.of(), Map.of("error", "shutting-down"));
             return;
         }
         if (e instanceof KioskException k) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("error", k.reason().wire());
+            Map<String, String> headers = new LinkedHashMap<>();
             if (k.retryAfterSeconds() > 0) {
                 body.put("retry_after_s", k.retryAfterSeconds());
-                ex.getResponseHeaders().set("Retry-After", Long.toString(k.retryAfterSeconds()));
+                headers.put("Retry-After", Long.toString(k.retryAfterSeconds()));
             }
-            send(ex, k.reason().httpStatus(), body);
+            send(out, k.reason().httpStatus(), headers, body);
             return;
         }
-        if (e instanceof JsonProcessingException || e instanceof BodyTooLarge) {
-            send(ex, 400, Map.of("error", "bad-request"));
+        if (e instanceof JsonProcessingException) {
+            send(out, 400, Map.of(), Map.of("error", "bad-request"));
             return;
         }
         Logger.error(e, "kiosk-ui {} {} failed", method, path);
-        send(ex, 500, Map.of("error", "internal"));
+        send(out, 500, Map.of(), Map.of("error", "internal"));
     }
 
-    private static final class BodyTooLarge extends IOException {
-        BodyTooLarge() {
-            super("request body over " + MAX_BODY_BYTES + " bytes");
-        }
-    }
-
-    private Map<String, Object> body(HttpExchange ex) throws IOException {
-        byte[] bytes;
-        try (InputStream in = ex.getRequestBody()) {
-            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-        }
-        if (bytes.length > MAX_BODY_BYTES) {
-            throw new BodyTooLarge();
-        }
+    private Map<String, Object> body(byte[] bytes) throws IOException {
         if (bytes.length == 0) {
             return Map.of();
         }
@@ -215,44 +344,47 @@ public final class KioskServer implements AutoCloseable {
         return map;
     }
 
-    private void send(HttpExchange ex, int status, Object body) throws IOException {
+    private void send(BoundedHttpServer.Response out, int status, Map<String, String> extra, Object body)
+            throws IOException {
         byte[] bytes = json.writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+        Map<String, String> headers = new LinkedHashMap<>(extra);
+        headers.put("Content-Type", "application/json; charset=utf-8");
+        headers.put("Cache-Control", "no-store");
+        headers.put("X-Content-Type-Options", "nosniff");
+        out.send(status, headers, bytes, false);
     }
 
-    private void asset(HttpExchange ex, String name) throws IOException {
+    private void asset(BoundedHttpServer.Response out, String name, boolean headOnly) throws IOException {
         byte[] bytes;
         try (InputStream in = KioskServer.class.getResourceAsStream("web/" + name)) {
             if (in == null) {
-                send(ex, 404, Map.of("error", "not-found"));
+                send(out, 404, Map.of(), Map.of("error", "not-found"));
                 return;
             }
             bytes = in.readAllBytes();
         }
         String type = name.endsWith(".html") ? "text/html" : name.endsWith(".css") ? "text/css" : "text/javascript";
-        ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
-        ex.getResponseHeaders().set("Cache-Control", "no-cache");
-        ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:");
-        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        ex.sendResponseHeaders(200, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", type + "; charset=utf-8");
+        headers.put("Cache-Control", "no-cache");
+        headers.put("Content-Security-Policy", "default-src 'self'; img-src 'self' data:");
+        headers.put("X-Content-Type-Options", "nosniff");
+        out.send(200, headers, bytes, headOnly);
     }
 
     /** Server-Sent Events: the current status first, then every live event, with a heartbeat. */
-    private void events(HttpExchange ex) throws IOException {
+    private void events(BoundedHttpServer.Response response) throws IOException {
         BlockingQueue<KioskPort.LiveEvent> queue = new LinkedBlockingQueue<>(256);
-        ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        ex.sendResponseHeaders(200, 0);
-        listeners.add(queue);
-        try (OutputStream out = ex.getResponseBody()) {
+        synchronized (listeners) {
+            if (listeners.size() >= MAX_LIVE_CLIENTS) {
+                send(response, 503, Map.of("Retry-After", "5"), Map.of("error", "too-many-screens"));
+                return;
+            }
+            listeners.add(queue);
+        }
+        try {
+            OutputStream out = response.stream(200, Map.of("Content-Type", "text/event-stream; charset=utf-8",
+                    "Cache-Control", "no-store"));
             out.write("retry: 2000\n\n".getBytes(StandardCharsets.UTF_8));
             writeEvent(out, new KioskPort.LiveEvent("status", json.convertValue(port.status(), Map.class)));
             while (!closed) {
@@ -306,7 +438,6 @@ public final class KioskServer implements AutoCloseable {
         } catch (Exception e) {
             Logger.debug("kiosk-ui: unsubscribing: {}", e.getMessage());
         }
-        http.stop(0);
-        executor.shutdownNow();
+        http.close();
     }
 }

@@ -27,15 +27,15 @@ final class FakeKioskPort implements KioskPort {
     private final AtomicInteger nextDoor = new AtomicInteger(10);
 
     @Override
-    public Pickup pickupByCode(String code) {
+    public Pickup pickupByCode(int requestedDoor, String code) {
         if (explode) {
             throw new IllegalStateException("boom");
         }
         if (wrong.get() >= lockAfter) {
             throw KioskException.lockedOut(lockSeconds);
         }
-        Integer door = codes.remove(code);
-        if (door == null) {
+        Integer door = codes.get(code);
+        if (door == null || door != requestedDoor || !codes.remove(code, door)) {
             if (wrong.incrementAndGet() >= lockAfter) {
                 throw KioskException.lockedOut(lockSeconds);
             }
@@ -47,7 +47,8 @@ final class FakeKioskPort implements KioskPort {
 
     @Override
     public Pickup pickupByQr(String qr) {
-        return pickupByCode(qr.replace("sg-pickup:", ""));
+        String[] parts = qr.replace("sg-pickup:", "").split(":");
+        return pickupByCode(Integer.parseInt(parts[0]), parts[1]);
     }
 
     @Override

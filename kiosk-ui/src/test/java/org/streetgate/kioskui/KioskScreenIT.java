@@ -76,6 +76,13 @@ class KioskScreenIT {
         }
     }
 
+    /** The first pickup step: the door number from the receipt. */
+    private void enterDoor(String door) {
+        type(door);
+        click("btn-submit");
+        waitFor(d -> !text("entry-display").equals(door) && text("entry-display").isEmpty());
+    }
+
     private String text(String id) {
         return web.findElement(By.id(id)).getText();
     }
@@ -88,7 +95,11 @@ class KioskScreenIT {
         assertEquals("输入取件码取件", text("btn-pickup"));
         browser.screenshot(Path.of("target/screens/home-zh.png"));
         click("btn-pickup");
-        assertEquals("请输入取件码", text("entry-title"));
+        assertEquals("请输入取件凭条上的柜门号", text("entry-title"));
+        type("7");
+        assertEquals("7", text("entry-display"));
+        click("btn-submit");
+        waitFor(d -> "请输入取件码".equals(text("entry-title")));
         type("482913");
         assertEquals("482913", text("entry-display"));
         browser.screenshot(Path.of("target/screens/pickup-entry-zh.png"));
@@ -113,6 +124,8 @@ class KioskScreenIT {
         assertEquals("中文", text("btn-lang"));
         browser.screenshot(Path.of("target/screens/home-en.png"));
         click("btn-pickup");
+        assertEquals("Enter the door number on your receipt", text("entry-title"));
+        enterDoor("3");
         assertEquals("Enter your pickup code", text("entry-title"));
         type("55667788");
         click("btn-submit");
@@ -130,14 +143,18 @@ class KioskScreenIT {
         port.lockSeconds = 45;
         open();
         click("btn-pickup");
+        enterDoor("1");
         type("111111");
         click("btn-submit");
         waitFor(d -> "wrong-code".equals(web.findElement(By.id("entry-error")).getAttribute("data-reason")));
-        assertEquals("取件码不正确，请核对后重试", text("entry-error"));
+        assertEquals("柜门号或取件码不正确，请核对后重试", text("entry-error"));
         assertEquals("", text("entry-display"), "a wrong code is cleared");
+        assertEquals("请输入取件凭条上的柜门号", text("entry-title"), "the door is asked for again");
+        enterDoor("1");
         type("222222");
         click("btn-submit");
-        waitFor(d -> text("entry-display").isEmpty());
+        waitFor(d -> "请输入取件凭条上的柜门号".equals(text("entry-title")));
+        enterDoor("2");
         type("333333");
         click("btn-submit");
         waitFor(d -> "locked-out".equals(web.findElement(By.id("entry-error")).getAttribute("data-reason")));
@@ -147,9 +164,28 @@ class KioskScreenIT {
     }
 
     @Test
+    void a_used_up_day_budget_says_hours_and_whom_to_call() {
+        port.lockAfter = 1;
+        port.lockSeconds = 20_000;
+        open();
+        click("btn-pickup");
+        enterDoor("1");
+        type("111111");
+        click("btn-submit");
+        waitFor(d -> "locked-out".equals(web.findElement(By.id("entry-error")).getAttribute("data-reason")));
+        assertEquals("尝试次数过多，取件已暂停。请联系客服，或 6 小时后再试", text("entry-error"));
+        click("btn-lang");
+        waitFor(d -> text("entry-error").startsWith("Too many attempts: entry is paused"));
+        assertEquals("Too many attempts: entry is paused. Call the service line or try again in 6 h", text("entry-error"));
+    }
+
+    @Test
     void code_shorter_than_the_minimum_is_not_sent() {
         open();
         click("btn-pickup");
+        click("btn-submit");
+        assertEquals("请输入柜门号", text("entry-error"), "no door number, no next step");
+        enterDoor("4");
         type("123");
         click("btn-submit");
         assertEquals("请输入 6 到 8 位数字", text("entry-error"));
@@ -162,7 +198,7 @@ class KioskScreenIT {
         open();
         click("btn-pickup");
         type("1234");
-        assertEquals("1234", text("entry-display"));
+        assertEquals("123", text("entry-display"), "a door number has at most 3 digits");
         new WebDriverWait(web, Duration.ofSeconds(8)).until(d -> "home".equals(screen()));
         click("btn-pickup");
         assertEquals("", text("entry-display"));

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -70,7 +71,71 @@ class KioskServerTest {
         assertTrue(page.body().contains("screen-home"));
         assertEquals(200, get("/kiosk.js", null).statusCode());
         assertEquals(200, get("/kiosk.css", null).statusCode());
-        assertEquals(404, get("/../pom.xml", null).statusCode());
+    }
+
+    private RawHttp.Response raw(String method, String target, String extraHeaders, String body) throws Exception {
+        return RawHttp.send(server.port(), method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                + "\r\nConnection: close\r\n" + extraHeaders
+                + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n")
+                + "\r\n" + (body == null ? "" : body));
+    }
+
+    @Test
+    void dot_dot_in_any_spelling_reaches_no_file_beside_the_screen() throws Exception {
+        // KioskServer.class sits one directory above web/ on the class path: a lookup by name would find it.
+        for (String target : List.of("/../KioskServer.class", "/%2e%2e/KioskServer.class", "/%2e%2e%2fKioskServer.class",
+                "/%2E%2E%2FKioskServer.class", "/..%2fKioskServer.class", "/kiosk.js/../../KioskServer.class",
+                "/%2e%2e/%2e%2e/kioskui/KioskServer.class")) {
+            RawHttp.Response r = raw("GET", target, "", null);
+            assertEquals(404, r.status(), target);
+            assertEquals("{\"error\":\"not-found\"}", r.body(), target);
+        }
+    }
+
+    @Test
+    void a_very_long_path_is_414_and_the_server_keeps_serving() throws Exception {
+        RawHttp.Response r = raw("GET", "/" + "a".repeat(100_000), "", null);
+        assertEquals(414, r.status());
+        assertEquals(414, raw("GET", "/api/status?" + "q=1&".repeat(1000), "", null).status());
+        assertEquals(200, raw("GET", "/api/status", "", null).status());
+    }
+
+    @Test
+    void head_gives_a_file_s_headers_without_its_body_and_runs_no_route() throws Exception {
+        RawHttp.Response page = raw("HEAD", "/", "", null);
+        assertEquals(200, page.status());
+        assertTrue(page.header("Content-Type").startsWith("text/html"), page.headers().toString());
+        assertEquals("", page.body());
+        RawHttp.Response api = raw("HEAD", "/api/status", "", null);
+        assertEquals(405, api.status());
+        assertEquals("GET", api.header("Allow"));
+    }
+
+    @Test
+    void other_methods_are_405_with_allow_and_run_no_route() throws Exception {
+        port.codes.put("123456", 7);
+        for (String method : List.of("PUT", "DELETE", "PATCH", "BREW")) {
+            RawHttp.Response r = raw(method, "/api/pickup", "", "{\"door\":7,\"code\":\"123456\"}");
+            assertEquals(405, r.status(), method);
+            assertEquals("POST", r.header("Allow"), method);
+        }
+        assertEquals(List.of(), port.opened, "no door opened");
+        RawHttp.Response trace = raw("TRACE", "/", "X-Kiosk-Session: secret-token\r\n", null);
+        assertEquals(405, trace.status());
+        assertEquals("GET, HEAD", trace.header("Allow"));
+        assertTrue(!trace.body().contains("secret-token"), "TRACE echoes nothing: " + trace.body());
+        assertEquals(404, raw("OPTIONS", "/nothing", "", null).status());
+    }
+
+    @Test
+    void a_query_string_is_ignored_for_routing_and_is_never_input() throws Exception {
+        RawHttp.Response js = raw("GET", "/kiosk.js?v=2", "", null);
+        assertEquals(200, js.status());
+        assertTrue(js.header("Content-Type").startsWith("text/javascript"));
+        assertEquals(200, raw("GET", "/api/status?lang=en", "", null).status());
+        port.codes.put("123456", 7);
+        assertEquals(400, raw("POST", "/api/pickup?code=123456", "", "{}").status());
+        assertEquals(List.of(), port.opened, "the code in the query opened nothing");
     }
 
     @Test
@@ -87,10 +152,12 @@ class KioskServerTest {
     @Test
     void valid_code_opens_its_door_and_a_code_works_once() throws Exception {
         port.codes.put("123456", 7);
-        HttpResponse<String> r = post("/api/pickup", "{\"code\":\"123456\"}", null);
+        HttpResponse<String> elsewhere = post("/api/pickup", "{\"door\":6,\"code\":\"123456\"}", null);
+        assertEquals(403, elsewhere.statusCode(), "the right code at another door opens nothing");
+        HttpResponse<String> r = post("/api/pickup", "{\"door\":7,\"code\":\"123456\"}", null);
         assertEquals(200, r.statusCode());
         assertEquals(7, json.readTree(r.body()).get("door").asInt());
-        HttpResponse<String> again = post("/api/pickup", "{\"code\":\"123456\"}", null);
+        HttpResponse<String> again = post("/api/pickup", "{\"door\":7,\"code\":\"123456\"}", null);
         assertEquals(403, again.statusCode());
         assertEquals("wrong-code", json.readTree(again.body()).get("error").asText());
     }
@@ -98,9 +165,9 @@ class KioskServerTest {
     @Test
     void lock_out_is_429_with_retry_after() throws Exception {
         for (int i = 0; i < 2; i++) {
-            assertEquals(403, post("/api/pickup", "{\"code\":\"000000\"}", null).statusCode());
+            assertEquals(403, post("/api/pickup", "{\"door\":1,\"code\":\"000000\"}", null).statusCode());
         }
-        HttpResponse<String> r = post("/api/pickup", "{\"code\":\"000000\"}", null);
+        HttpResponse<String> r = post("/api/pickup", "{\"door\":1,\"code\":\"000000\"}", null);
         assertEquals(429, r.statusCode());
         assertEquals("30", r.headers().firstValue("Retry-After").orElseThrow());
         assertEquals(30, json.readTree(r.body()).get("retry_after_s").asInt());
@@ -111,7 +178,11 @@ class KioskServerTest {
         assertEquals(400, post("/api/pickup", "{not json", null).statusCode());
         assertEquals(400, post("/api/pickup", "{}", null).statusCode());
         assertEquals(400, post("/api/pickup", "[1,2]", null).statusCode());
-        assertEquals(400, post("/api/pickup", "{\"code\":\"" + "1".repeat(KioskServer.MAX_BODY_BYTES) + "\"}", null)
+        for (String door : List.of("\"7\"", "0", "1000", "7.5", "null")) {
+            assertEquals(400, post("/api/pickup", "{\"door\":" + door + ",\"code\":\"123456\"}", null).statusCode(), door);
+        }
+        assertEquals(400, post("/api/pickup", "{\"code\":\"123456\"}", null).statusCode(), "no door");
+        assertEquals(413, post("/api/pickup", "{\"code\":\"" + "1".repeat(KioskServer.MAX_BODY_BYTES) + "\"}", null)
                 .statusCode());
         assertEquals(404, get("/api/nothing", null).statusCode());
         assertEquals(405, get("/api/pickup", null).statusCode());
@@ -120,7 +191,7 @@ class KioskServerTest {
     @Test
     void an_unmapped_failure_is_a_500_without_details() throws Exception {
         port.explode = true;
-        HttpResponse<String> r = post("/api/pickup", "{\"code\":\"123456\"}", null);
+        HttpResponse<String> r = post("/api/pickup", "{\"door\":7,\"code\":\"123456\"}", null);
         assertEquals(500, r.statusCode());
         assertEquals("{\"error\":\"internal\"}", r.body());
     }

@@ -9,8 +9,10 @@ const TEXT = {
     offline: '网络已断开：仍可输入取件码取件',
     paperOut: '打印机缺纸，暂时无法打印凭条和文件', coverOpen: '打印机盖未关好，暂时无法打印',
     printerOffline: '打印机故障，暂时无法打印', paperLow: '打印纸即将用完',
+    enterDoor: '请输入取件凭条上的柜门号', doorMissing: '请输入柜门号',
     enterCode: '请输入取件码', enterCourierPin: '快递员请输入密码', enterTechPin: '请输入维护密码',
-    wrongCode: '取件码不正确，请核对后重试', wrongPin: '密码不正确', lockedOut: '尝试次数过多，请 {s} 秒后再试',
+    wrongCode: '柜门号或取件码不正确，请核对后重试', wrongPin: '密码不正确', lockedOut: '尝试次数过多，请 {s} 秒后再试',
+    suspended: '尝试次数过多，取件已暂停。请联系客服，或 {h} 小时后再试',
     tooShort: '请输入 {min} 到 {max} 位数字', doorFailed: '柜门未能打开，请联系客服', internal: '系统繁忙，请稍后再试',
     pickupOpen: '柜门已打开', pickupInstr: '请取出包裹，然后关好柜门', pickupDone: '取件完成',
     pickupDoneMsg: '谢谢使用，祝您生活愉快', chooseSize: '请选择柜门大小', free: '空闲 {n} 个',
@@ -30,10 +32,12 @@ const TEXT = {
     logout: 'Log out', doorLabel: 'Door', offline: 'Network offline: pickup with a code still works',
     paperOut: 'The printer is out of paper: receipts and documents cannot be printed',
     coverOpen: 'The printer cover is open: printing is not possible', printerOffline: 'The printer is not working',
-    paperLow: 'The printer paper is running low', enterCode: 'Enter your pickup code',
+    paperLow: 'The printer paper is running low', enterDoor: 'Enter the door number on your receipt',
+    doorMissing: 'Enter a door number', enterCode: 'Enter your pickup code',
     enterCourierPin: 'Courier: enter your PIN', enterTechPin: 'Enter the maintenance PIN',
-    wrongCode: 'Wrong pickup code. Please check it and try again', wrongPin: 'Wrong PIN',
-    lockedOut: 'Too many attempts. Try again in {s} s', tooShort: 'Enter {min} to {max} digits',
+    wrongCode: 'Wrong door number or pickup code. Please check them and try again', wrongPin: 'Wrong PIN',
+    lockedOut: 'Too many attempts. Try again in {s} s',
+    suspended: 'Too many attempts: entry is paused. Call the service line or try again in {h} h', tooShort: 'Enter {min} to {max} digits',
     doorFailed: 'The door did not open. Please call the service line', internal: 'Something went wrong. Please try later',
     pickupOpen: 'The door is open', pickupInstr: 'Take your parcel, then close the door', pickupDone: 'Pickup complete',
     pickupDoneMsg: 'Thank you', chooseSize: 'Choose a door size', free: '{n} free', size_S: 'Small',
@@ -51,7 +55,7 @@ const TEXT = {
 };
 
 const state = {
-  lang: 'zh', screen: 'home', mode: 'pickup', input: '', session: null, door: null, status: null,
+  lang: 'zh', screen: 'home', mode: 'pickup', input: '', session: null, door: null, status: null, pickupDoor: null,
   lockedUntil: 0, lastActivity: Date.now(), techDoor: 1, doneTimer: null, lockTimer: null,
 };
 
@@ -99,10 +103,15 @@ async function api(method, path, body) {
   return data;
 }
 
+// Past a quarter of an hour it is the day's budget used up (docs/security.md): hours, and who to call.
+function lockText(seconds) {
+  return seconds > 900 ? t('suspended', { h: Math.ceil(seconds / 3600) }) : t('lockedOut', { s: seconds });
+}
+
 function messageFor(err) {
   switch (err.reason) {
-    case 'wrong-code': return state.mode === 'pickup' ? t('wrongCode') : t('wrongPin');
-    case 'locked-out': return t('lockedOut', { s: Math.max(1, Math.ceil((state.lockedUntil - Date.now()) / 1000)) });
+    case 'wrong-code': return state.mode === 'pickup' || state.mode === 'door' ? t('wrongCode') : t('wrongPin');
+    case 'locked-out': return lockText(Math.max(1, Math.ceil((state.lockedUntil - Date.now()) / 1000)));
     case 'door-failed': return t('doorFailed');
     case 'no-free-door': return t('noFreeDoor');
     case 'printer-unavailable': return t('printerUnavailable');
@@ -147,7 +156,9 @@ async function pollStatus() {
   try { setStatus(await api('GET', '/api/status')); } catch (e) { /* the next poll or live event will tell */ }
 }
 
-// ---- the keypad entry screen (pickup code, courier PIN, technician PIN) ----
+// ---- the keypad entry screen (door number then pickup code, courier PIN, technician PIN) ----
+// A pickup code is checked only against the parcel in the door the person names, so a guess at the
+// screen can hit one parcel, not any of the waiting ones (docs/security.md).
 
 function startEntry(mode) {
   state.mode = mode;
@@ -159,17 +170,19 @@ function startEntry(mode) {
 }
 
 function maxLength() {
+  if (state.mode === 'door') return 3;
   return state.mode === 'pickup' && state.status ? state.status.code_max_length : 12;
 }
 
 function renderEntry() {
-  const title = { pickup: 'enterCode', courier: 'enterCourierPin', tech: 'enterTechPin' }[state.mode];
+  const title = { door: 'enterDoor', pickup: 'enterCode', courier: 'enterCourierPin', tech: 'enterTechPin' }[state.mode];
   $('entry-title').textContent = t(title);
-  // Codes are shown so people can check them; PINs are masked.
-  $('entry-display').textContent = state.mode === 'pickup' ? state.input : '●'.repeat(state.input.length);
+  // Door numbers and codes are shown so people can check them; PINs are masked.
+  const clear = state.mode === 'pickup' || state.mode === 'door';
+  $('entry-display').textContent = clear ? state.input : '●'.repeat(state.input.length);
   const locked = Date.now() < state.lockedUntil;
   $('btn-submit').disabled = locked;
-  if (locked) $('entry-error').textContent = t('lockedOut', { s: Math.ceil((state.lockedUntil - Date.now()) / 1000) });
+  if (locked) $('entry-error').textContent = lockText(Math.ceil((state.lockedUntil - Date.now()) / 1000));
 }
 
 function press(key) {
@@ -197,6 +210,16 @@ function lockOut(seconds) {
 async function submitEntry() {
   const value = state.input;
   const err = $('entry-error');
+  if (state.mode === 'door') {
+    if (!/^[1-9][0-9]{0,2}$/.test(value)) {
+      err.textContent = t('doorMissing');
+      err.dataset.reason = 'door-missing';
+      return;
+    }
+    state.pickupDoor = Number(value);
+    startEntry('pickup');
+    return;
+  }
   if (state.mode === 'pickup' && state.status &&
       (value.length < state.status.code_min_length || value.length > state.status.code_max_length)) {
     err.textContent = t('tooShort', { min: state.status.code_min_length, max: state.status.code_max_length });
@@ -206,7 +229,7 @@ async function submitEntry() {
   $('btn-submit').disabled = true;
   try {
     if (state.mode === 'pickup') {
-      const r = await api('POST', '/api/pickup', { code: value });
+      const r = await api('POST', '/api/pickup', { door: state.pickupDoor, code: value });
       state.input = '';
       doorOpen('pickup', r.door);
     } else if (state.mode === 'courier') {
@@ -224,6 +247,8 @@ async function submitEntry() {
     state.input = '';
     if (e.reason === 'locked-out') state.lockedUntil = Date.now() + e.retryAfter * 1000;
     err.textContent = messageFor(e);
+    // The door number may be what was wrong: ask for both again.
+    if (state.mode === 'pickup' && e.reason === 'wrong-code') state.mode = 'door';
     err.dataset.reason = e.reason;
     if (e.reason === 'locked-out') lockOut(e.retryAfter);
   } finally {
@@ -369,7 +394,7 @@ function onLive(type, data) {
     case 'scan-error':
       if (state.screen === 'home') {
         $('home-message').textContent = data.error === 'locked-out'
-          ? t('lockedOut', { s: data.retry_after_s || 60 }) : t('scanInvalid');
+          ? lockText(data.retry_after_s || 60) : t('scanInvalid');
         $('home-message').dataset.reason = data.error;
       }
       break;
@@ -423,7 +448,7 @@ function init() {
     b.addEventListener('click', () => press(b.dataset.key || b.id.replace('key-', '')));
   }
   $('btn-submit').addEventListener('click', submitEntry);
-  $('btn-pickup').addEventListener('click', () => startEntry('pickup'));
+  $('btn-pickup').addEventListener('click', () => startEntry('door'));
   $('btn-courier').addEventListener('click', () => startEntry('courier'));
   $('btn-tech').addEventListener('click', () => startEntry('tech'));
   for (const b of document.querySelectorAll('.home-btn')) b.addEventListener('click', goHome);
