@@ -22,4 +22,11 @@ import org.streetgate.drivers.spi.Sink;
  */
 public record KioskEnvironment(Path dataDir, Sink events, Function<String, Driver> devices,
                                BooleanSupplier platformOnline, Supplier<Map<String, Object>> health,
-                               LongSupplier clock, String version) {}
+                               LongSupplier clock, String version, boolean signedCommands) {
+    /** A kiosk on a gateway without command keys: platform commands may carry codes in clear. */
+    public KioskEnvironment(Path dataDir, Sink events, Function<String, Driver> devices,
+                            BooleanSupplier platformOnline, Supplier<Map<String, Object>> health,
+                            LongSupplier clock, String version) {
+        this(dataDir, events, devices, platformOnline, health, clock, version, false);
+    }
+}

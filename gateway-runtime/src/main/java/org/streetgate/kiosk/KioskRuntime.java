@@ -119,6 +119,12 @@ public final class KioskRuntime implements AutoCloseable, CommandTarget {
         if (clear == hashed) {
             throw bad("give exactly one of '" + name + "' and '" + name + "_hash'");
         }
+        if (clear && env.signedCommands()) {
+            // Every subscriber to cmd (and the broker) would read it: only its hash may travel.
+            throw bad("argument '" + name + "' in clear is refused on a gateway with command keys: send '" + name
+                    + "_hash' (" + SecretHash.PREFIX + "$<iterations>$<salt>$<hash>, at most "
+                    + MAX_PLATFORM_ITERATIONS + " iterations)");
+        }
         if (clear) {
             String v = c.stringArg(name);
             if (!valid.test(v)) {
@@ -126,12 +132,25 @@ public final class KioskRuntime implements AutoCloseable, CommandTarget {
             }
             return SecretHash.of(v, settings.codeHashIterations());
         }
+        SecretHash h;
         try {
-            return SecretHash.parse(c.stringArg(name + "_hash"));
+            h = SecretHash.parse(c.stringArg(name + "_hash"));
         } catch (IllegalArgumentException e) {
             throw bad("argument '" + name + "_hash': " + e.getMessage());
         }
+        // Each wrong code at the screen costs one hash of this parcel's: a huge count would hold
+        // the door lock for seconds per guess.
+        if (h.iterations() > MAX_PLATFORM_ITERATIONS) {
+            throw bad("argument '" + name + "_hash' has " + h.iterations() + " iterations; at most " + MAX_PLATFORM_ITERATIONS);
+        }
+        if (h.salt().length < 8 || h.salt().length > 64 || h.hash().length != 32) {
+            throw bad("argument '" + name + "_hash' needs a salt of 8 to 64 bytes and a 32-byte PBKDF2-SHA256 hash");
+        }
+        return h;
     }
+
+    /** The most PBKDF2 iterations a platform-made hash may ask of the kiosk per checked code. */
+    public static final int MAX_PLATFORM_ITERATIONS = 100_000;
 
     private long expires(Command c, long now, java.time.Duration fallback) {
         if (!c.args().containsKey("expires")) {

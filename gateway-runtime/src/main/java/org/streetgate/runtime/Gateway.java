@@ -193,7 +193,7 @@ public final class Gateway implements AutoCloseable {
         });
         profile.kiosk().ifPresent(settings -> {
             kiosk = KioskRuntime.start(settings, new KioskEnvironment(dataDir, sink(), drivers::get, uplink::connected,
-                    health::snapshot, clock::wallNow, Version.current()));
+                    health::snapshot, clock::wallNow, Version.current(), profile.security().enforced()));
             router.register("kiosk", kiosk);
             health.section("kiosk", kiosk::health);
         });

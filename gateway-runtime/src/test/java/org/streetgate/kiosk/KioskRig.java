@@ -51,6 +51,11 @@ final class KioskRig implements AutoCloseable {
     }
 
     KioskRig(Path dir, KioskSettings settings) throws InterruptedException {
+        this(dir, settings, false);
+    }
+
+    /** @param signedCommands as on a gateway with security.command-keys */
+    KioskRig(Path dir, KioskSettings settings, boolean signedCommands) throws InterruptedException {
         this.settings = settings;
         var sink = (org.streetgate.drivers.spi.Sink) m -> {
             if (m instanceof Message.Event e) {
@@ -77,7 +82,7 @@ final class KioskRig implements AutoCloseable {
                 () -> Map.of("buffer", Map.of("rows", 17, "oldest_unsent_age_s", 3),
                         "uplink", Map.of("connected", online.get(), "last_sync_ts", clock.get() - 5000),
                         "devices", Map.of("locker-1", Map.of("status", "ok"))),
-                clock::get, "0.1.0-test");
+                clock::get, "0.1.0-test", signedCommands);
         kiosk = KioskRuntime.start(settings, env);
     }
 
