@@ -451,7 +451,9 @@ class KioskServiceTest {
             code = m.group(2);
             kiosk.pickupByCode(1, code);
             kiosk.technicianLogin(KioskRig.TECH_PIN);
-            Thread.sleep(200); // let the locker's own log lines land
+            // The last door opening's own log lines (kiosk and locker) have landed once they show.
+            Await.until(WAIT, () -> captured.toString(StandardCharsets.UTF_8).contains("door 1 opened (pickup)")
+                    && rig.events("door.opened").size() == 3, () -> "the last pickup's log lines and door event");
         } finally {
             System.setOut(out);
             System.setErr(err);
