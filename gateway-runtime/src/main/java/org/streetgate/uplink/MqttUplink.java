@@ -498,8 +498,8 @@ public final class MqttUplink implements AutoCloseable {
         if (!changed) {
             return;
         }
-        Logger.error("uplink: the broker refused {} with {} ({}); the records stay in the outbox and are tried again every {} s",
-                topic, now.codeHex(), reason, settings.reconnectMax().toSeconds());
+        Logger.error("uplink: the broker refused {} with {} ({}); the records stay in the outbox and are tried again every {} ms",
+                topic, now.codeHex(), reason, settings.reconnectMax().toMillis());
         if (kind == Kind.EVENT) {
             Logger.error("uplink: the events topic itself is refused, so the uplink.refused alarm cannot reach the platform;"
                     + " only health (if its topic is allowed) and this log show it");
