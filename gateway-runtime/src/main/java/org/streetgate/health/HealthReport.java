@@ -70,6 +70,8 @@ public final class HealthReport {
         up.put("protocol", u.protocol());
         up.put("connects", u.connects());
         up.put("stalls", u.stalls());
+        up.put("received_messages", u.received());
+        up.put("received_largest_bytes", u.receivedLargestBytes());
         if (!u.refused().isEmpty()) {
             // What the broker refuses (MQTT 5 PUBACK reason >= 0x80): those records wait in the buffer.
             java.util.List<Map<String, Object>> refused = new java.util.ArrayList<>();

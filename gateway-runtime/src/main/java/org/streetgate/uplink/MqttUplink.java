@@ -69,6 +69,8 @@ public final class MqttUplink implements AutoCloseable {
     private final AtomicLong connects = new AtomicLong();
     private final AtomicLong connectFailures = new AtomicLong();
     private final AtomicLong stalls = new AtomicLong();
+    private final AtomicLong inbound = new AtomicLong();
+    private final AtomicLong inboundLargest = new AtomicLong();
     private volatile long lastSyncMillis;
     /** {@code nanoTime} of the last PUBACK, connect, or first message put in flight: the watchdog's clock. */
     private volatile long progressNanos = System.nanoTime();
@@ -178,7 +180,7 @@ public final class MqttUplink implements AutoCloseable {
         }
         return new UplinkStats(transport.connected(), messages.get(), records.get(), connects.get(),
                 connectFailures.get(), lastError, meter.perSecond(), lastSyncMillis, settings.protocol().word(),
-                List.copyOf(refused), refusals.containsKey(Kind.EVENT), stalls.get());
+                List.copyOf(refused), refusals.containsKey(Kind.EVENT), stalls.get(), inbound.get(), inboundLargest.get());
     }
 
     /** Publishes outside the outbox (health): dropped when offline, since the next one replaces it. */
@@ -302,6 +304,8 @@ public final class MqttUplink implements AutoCloseable {
 
         @Override
         public void message(String topic, byte[] payload) {
+            inbound.incrementAndGet();
+            inboundLargest.accumulateAndGet(payload.length, Math::max);
             Thread.ofVirtual().name("cmd").start(() -> {
                 try {
                     commands.accept(payload);

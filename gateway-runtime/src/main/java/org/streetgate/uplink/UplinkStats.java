@@ -10,7 +10,9 @@ import java.util.List;
  * @param refused        topics the broker currently refuses (MQTT 5 PUBACK reason 0x80 or more)
  * @param alarmBlocked   the events topic is among them, so the {@code uplink.refused} alarm cannot get out
  * @param stalls         reconnects forced because PUBACKs stopped coming
+ * @param received       messages the broker delivered (commands), and the largest of them in bytes
  */
 public record UplinkStats(boolean connected, long messagesPublished, long recordsPublished, long connects,
                           long connectFailures, String lastError, double recordsPerSecond, long lastSyncMillis,
-                          String protocol, List<MqttUplink.Refusal> refused, boolean alarmBlocked, long stalls) {}
+                          String protocol, List<MqttUplink.Refusal> refused, boolean alarmBlocked, long stalls,
+                          long received, long receivedLargestBytes) {}

@@ -87,6 +87,13 @@ public final class Mosquitto implements AutoCloseable {
         return m;
     }
 
+    /** As {@link #start}, logging everything (each packet, and each message it drops for a client). */
+    public static Mosquitto startLogged(Path dir) throws IOException, InterruptedException {
+        Mosquitto m = new Mosquitto(dir, EmbeddedBroker.freeLoopbackPort(), "allow_anonymous true\nlog_type all");
+        m.restart();
+        return m;
+    }
+
     /** A broker that admits only {@code user} with {@code password} (mosquitto_passwd makes the file). */
     public static Mosquitto startWithPassword(Path dir, String user, String password) throws IOException, InterruptedException {
         Path file = dir.resolve("mosquitto.passwd");
