@@ -70,6 +70,10 @@ public final class HealthReport {
         up.put("protocol", u.protocol());
         up.put("connects", u.connects());
         up.put("stalls", u.stalls());
+        u.granted().ifPresent(g -> {
+            up.put("broker_receive_maximum", g.receiveMaximum());
+            up.put("keep_alive_s", g.keepAlive().toSeconds());
+        });
         up.put("received_messages", u.received());
         up.put("received_largest_bytes", u.receivedLargestBytes());
         if (!u.refused().isEmpty()) {

@@ -10,7 +10,7 @@ import org.streetgate.profile.Profile;
  * {@link PahoV3Transport}), QoS 1 throughout. The uplink keeps the drain, the cursors, the priorities
  * and the birth; a transport only connects, publishes, subscribes and reports.
  */
-interface MqttTransport extends AutoCloseable {
+public interface MqttTransport extends AutoCloseable {
 
     /**
      * Everything a transport needs to connect, built by the uplink from the profile and the data dir.

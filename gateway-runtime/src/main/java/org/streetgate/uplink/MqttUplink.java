@@ -70,6 +70,8 @@ public final class MqttUplink implements AutoCloseable {
     private final AtomicLong connectFailures = new AtomicLong();
     private final AtomicLong stalls = new AtomicLong();
     private final AtomicLong inbound = new AtomicLong();
+    /** Publishes the client itself would not send (e.g. more in flight than the broker's Receive Maximum). */
+    private final AtomicLong sendRefusals = new AtomicLong();
     private final AtomicLong inboundLargest = new AtomicLong();
     private volatile long lastSyncMillis;
     /** {@code nanoTime} of the last PUBACK, connect, or first message put in flight: the watchdog's clock. */
@@ -180,7 +182,8 @@ public final class MqttUplink implements AutoCloseable {
         }
         return new UplinkStats(transport.connected(), messages.get(), records.get(), connects.get(),
                 connectFailures.get(), lastError, meter.perSecond(), lastSyncMillis, settings.protocol().word(),
-                List.copyOf(refused), refusals.containsKey(Kind.EVENT), stalls.get(), inbound.get(), inboundLargest.get());
+                List.copyOf(refused), refusals.containsKey(Kind.EVENT), stalls.get(), inbound.get(), inboundLargest.get(),
+                Optional.ofNullable(granted), sendRefusals.get());
     }
 
     /** Publishes outside the outbox (health): dropped when offline, since the next one replaces it. */
@@ -475,6 +478,7 @@ public final class MqttUplink implements AutoCloseable {
                     }
                 });
             } catch (MqttTransport.TransportException e) {
+                sendRefusals.incrementAndGet();
                 rewind(kind, first);
                 inFlight.decrementAndGet();
                 Logger.debug("uplink: publish refused: {}", e.getMessage());
