@@ -334,4 +334,71 @@ class BrokerAclIT {
         assertEquals(buffered, seqs.last().longValue());
         assertEquals(buffered, records, "each once");
     }
+
+    /**
+     * When only telemetry is refused, the {@code uplink.refused} alarm itself gets out: once, through
+     * the outbox and the events topic, however often the held batch is tried again.
+     */
+    @Test
+    void a_refused_topic_raises_one_alarm_through_the_events_topic() throws Exception {
+        Path acl = Files.writeString(dir.resolve("no-telemetry.acl"), """
+                user streetgate.platform
+                topic read sg/v1/+/#
+                topic write sg/v1/+/cmd
+                pattern write sg/v1/%u/state
+                pattern write sg/v1/%u/events
+                pattern write sg/v1/%u/health
+                pattern write sg/v1/%u/cmd/result
+                pattern read sg/v1/%u/cmd
+                """);
+        broker.close();
+        TestPki.Issued server = pki.server("localhost", "DNS:localhost", "IP:127.0.0.1");
+        broker = Mosquitto.startTls(Files.createDirectories(dir.resolve("b2")),
+                new Mosquitto.Tls(pki.ca(), server.cert(), server.key(), true, true, Optional.of(acl)));
+        Client platform = new Client("streetgate.platform", "platform");
+        platform.subscribe("sg/v1/pole-it/#");
+        TestPki.Issued pole = pki.client("pole-it");
+        String sensors = "  - {id: air-1, driver: pms5003, serial: {port: /dev/ttyAMA0}, poll: 50ms, sim: true}";
+        Gateway gateway = Gateway.start(Profiles.load(dir, "pole", Profiles.gateway(broker.tlsUri(), "tls: {ca: " + pki.ca()
+                + ", cert: " + pole.cert() + ", key: " + pole.key() + "}", "{path: outbox.db, max-bytes: 16MiB}", sensors)),
+                dir.resolve("data"), false);
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while ((gateway.uplink().stats().refused().isEmpty() || gateway.uplink().stats().refused().getFirst().count() < 4)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            UplinkStats u = gateway.uplink().stats();
+            assertEquals(1, u.refused().size(), u.refused().toString());
+            assertTrue(u.refused().getFirst().count() >= 4, "the held batch was tried again: " + u.refused());
+            assertTrue(!u.alarmBlocked());
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            int alarms = 0;
+            boolean healthSaysRefused = false;
+            for (String m = platform.received.poll(2, TimeUnit.SECONDS); m != null; m = platform.received.poll(500, TimeUnit.MILLISECONDS)) {
+                assertTrue(!m.startsWith("sg/v1/pole-it/telemetry "), "no telemetry passes the ACL: " + m);
+                if (m.startsWith("sg/v1/pole-it/events ")) {
+                    for (var r : json.readTree(m.substring(m.indexOf(' ') + 1)).get("records")) {
+                        if (r.path("type").asText().equals("uplink.refused")) {
+                            alarms++;
+                            assertEquals("alarm", r.path("severity").asText());
+                            assertEquals("sg/v1/pole-it/telemetry", r.path("data").path("topic").asText());
+                            assertEquals(0x87, r.path("data").path("code").asInt());
+                        }
+                    }
+                }
+                if (m.startsWith("sg/v1/pole-it/health ") && m.contains("\"refused\":[{\"topic\":\"sg/v1/pole-it/telemetry\"")) {
+                    healthSaysRefused = true;
+                }
+                if (alarms > 0 && healthSaysRefused && System.nanoTime() > deadline) {
+                    break;
+                }
+            }
+            assertEquals(1, alarms, "one alarm for the new reason, not one per retry");
+            assertTrue(healthSaysRefused, "the platform's health shows the refusal");
+            assertTrue(gateway.outbox().stats().rowsByKind().get(org.streetgate.outbox.Kind.TELEMETRY) > 0, "telemetry is kept");
+        } finally {
+            gateway.close();
+        }
+    }
 }
