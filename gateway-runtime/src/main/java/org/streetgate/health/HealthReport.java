@@ -67,6 +67,32 @@ public final class HealthReport {
         if (u.lastError() != null) {
             up.put("last_error", u.lastError());
         }
+        up.put("protocol", u.protocol());
+        up.put("connects", u.connects());
+        up.put("stalls", u.stalls());
+        u.granted().ifPresent(g -> {
+            up.put("broker_receive_maximum", g.receiveMaximum());
+            up.put("keep_alive_s", g.keepAlive().toSeconds());
+        });
+        up.put("received_messages", u.received());
+        up.put("received_largest_bytes", u.receivedLargestBytes());
+        if (!u.refused().isEmpty()) {
+            // What the broker refuses (MQTT 5 PUBACK reason >= 0x80): those records wait in the buffer.
+            java.util.List<Map<String, Object>> refused = new java.util.ArrayList<>();
+            u.refused().forEach(r -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("topic", r.topic());
+                m.put("code", r.codeHex());
+                m.put("reason", r.reason());
+                m.put("count", r.count());
+                m.put("since_ts", r.sinceMillis());
+                refused.add(m);
+            });
+            up.put("refused", refused);
+            if (u.alarmBlocked()) {
+                up.put("refused_alarm", "not delivered: the events topic itself is refused");
+            }
+        }
         h.put("uplink", up);
         Map<String, Object> devs = new LinkedHashMap<>();
         devices.forEach((id, status) -> {

@@ -43,11 +43,53 @@ public record Profile(Path file, Gateway gateway, Platform platform, Store store
      * @param maxInFlight    QoS 1 messages awaiting PUBACK at once
      * @param maxMessagesPerSecond cap for backlog drains (0 = unlimited)
      */
+    /**
+     * The {@code platform:} section.
+     *
+     * @param protocol      the MQTT version spoken to the broker
+     * @param sessionExpiry MQTT 5: how long the broker keeps the session (and queued commands) after a loss
+     * @param willDelay     MQTT 5: how long the broker waits before publishing the {@code offline} will
+     * @param maxInbound    MQTT 5: the Maximum Packet Size in CONNECT; the broker sends nothing bigger
+     * @param ackTimeout    messages in flight and no PUBACK for this long: the connection is wedged, reconnect
+     */
     public record Platform(String url, String topicPrefix, Optional<String> username, Optional<Path> passwordFile,
                            Optional<Tls> tls, Duration reconnectMin, Duration reconnectMax, int batchRecords,
-                           int batchBytes, int maxInFlight, double maxMessagesPerSecond, Duration keepAlive) {
+                           int batchBytes, int maxInFlight, double maxMessagesPerSecond, Duration keepAlive,
+                           Protocol protocol, Duration sessionExpiry, Duration willDelay, int maxInbound,
+                           Duration ackTimeout) {
         public boolean embedded() {
             return url.equals("embedded");
+        }
+
+        /** The same settings on another protocol (tests run one scenario on both). */
+        public Platform withProtocol(Protocol p) {
+            return new Platform(url, topicPrefix, username, passwordFile, tls, reconnectMin, reconnectMax, batchRecords,
+                    batchBytes, maxInFlight, maxMessagesPerSecond, keepAlive, p, sessionExpiry, willDelay, maxInbound,
+                    ackTimeout);
+        }
+    }
+
+    /** {@code platform.protocol}, in the profile's words. */
+    public enum Protocol {
+        MQTT_5("5"), MQTT_3_1_1("3.1.1");
+
+        private final String word;
+
+        Protocol(String word) {
+            this.word = word;
+        }
+
+        public String word() {
+            return word;
+        }
+
+        public static Protocol of(String word) {
+            for (Protocol p : values()) {
+                if (p.word.equals(word)) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("no MQTT protocol '" + word + "'");
         }
     }
 

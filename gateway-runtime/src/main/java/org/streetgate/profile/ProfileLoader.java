@@ -213,9 +213,34 @@ public final class ProfileLoader {
             p.error("max-messages-per-second", "'max-messages-per-second' must be 0 (unlimited) or more");
         }
         Duration keepAlive = p.duration("keep-alive", Duration.ofSeconds(30));
+        boolean embedded = url == null || url.equals("embedded");
+        // Moquette 0.17, the embedded demo broker, speaks 3.1.1 only.
+        Profile.Protocol protocol = Profile.Protocol.of(p.oneOf("protocol", embedded ? "3.1.1" : "5", List.of("5", "3.1.1")));
+        if (embedded && protocol == Profile.Protocol.MQTT_5) {
+            p.error("protocol", "the embedded broker speaks MQTT 3.1.1 only: use protocol \"3.1.1\" or a real broker");
+        }
+        Duration sessionExpiry = p.duration("session-expiry", Duration.ofDays(1));
+        if (sessionExpiry.isZero() || sessionExpiry.toSeconds() > 0xFFFF_FFFEL) {
+            p.error("session-expiry", "'session-expiry' must be between 1s and 136y (commands queued while away are kept this long)");
+        }
+        Duration willDelay = p.duration("will-delay", Duration.ofSeconds(30));
+        long maxInbound = p.size("max-inbound", 256 * 1024);
+        if (maxInbound < 16 * 1024 || maxInbound > 256L * 1024 * 1024) {
+            p.error("max-inbound", "'max-inbound' must be between 16KiB and 256MiB");
+            maxInbound = 256 * 1024;
+        } else if (protocol == Profile.Protocol.MQTT_5 && batchBytes + 8192 > maxInbound) {
+            // Paho 1.2.5 applies this limit to what it sends too (the uplink splits a batch that exceeds it).
+            p.error("batch-bytes", "'batch-bytes' (" + batchBytes + ") plus 8KiB must fit in 'max-inbound' (" + maxInbound
+                    + ") on MQTT 5, which bounds the packets sent as well as received");
+        }
+        Duration ackTimeout = p.duration("ack-timeout", Duration.ofSeconds(60));
+        if (ackTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            p.error("ack-timeout", "'ack-timeout' must be at least 1s");
+        }
         p.finish();
         return new Profile.Platform(url == null ? "embedded" : url, prefix, username, passwordFile, tls, min, max,
-                batchRecords, (int) batchBytes, inFlight, Math.max(0, rate), keepAlive);
+                batchRecords, (int) batchBytes, inFlight, Math.max(0, rate), keepAlive, protocol, sessionExpiry, willDelay,
+                (int) maxInbound, ackTimeout);
     }
 
     private static Profile.Store readStore(Optional<ConfigReader> section) {

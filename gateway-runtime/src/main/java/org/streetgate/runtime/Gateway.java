@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.streetgate.command.CommandLog;
 import org.streetgate.command.CommandResult;
 import org.streetgate.command.CommandRouter;
@@ -30,7 +29,6 @@ import org.streetgate.outbox.SqliteOutbox;
 import org.streetgate.profile.Profile;
 import org.streetgate.uplink.EmbeddedBroker;
 import org.streetgate.uplink.MqttUplink;
-import org.streetgate.uplink.TlsContexts;
 import org.streetgate.update.UpdateService;
 import org.tinylog.Logger;
 
@@ -80,9 +78,8 @@ public final class Gateway implements AutoCloseable {
         Profile.Platform platform = profile.platform();
         this.broker = platform.embedded() ? EmbeddedBroker.start() : null;
         String uri = broker != null ? broker.uri() : platform.url();
-        this.uplink = new MqttUplink(platform, uri, profile.gateway().id(), outbox,
-                () -> stateJson("online"), () -> stateJson("offline"), router::handle,
-                connectOptions(platform, dataDir, simulateAll));
+        this.uplink = new MqttUplink(platform, uri, dataDir, simulateAll, profile.gateway().id(), outbox,
+                () -> stateJson("online"), () -> stateJson("offline"), router::handle, this::storeAlarmAsync);
         for (Profile.Device<?> device : profile.devices()) {
             statuses.put(device.id(), new DeviceStatus());
         }
@@ -317,26 +314,12 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static MqttConnectOptions connectOptions(Profile.Platform p, Path dataDir, boolean simulateAll) {
-        MqttConnectOptions o = new MqttConnectOptions();
-        p.username().ifPresent(o::setUserName);
-        p.passwordFile().ifPresent(f -> {
-            Path file = dataDir.resolve(f);
-            if (simulateAll && !Files.exists(file)) {
-                // Trying a real profile on a laptop: run the devices, and let the uplink retry.
-                Logger.warn("--simulate: platform password-file {} not found; connecting without a password", file);
-                return;
-            }
-            try {
-                o.setPassword(Files.readString(file, StandardCharsets.UTF_8).strip().toCharArray());
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read platform password-file " + file + ": " + e.getMessage(), e);
-            }
-        });
-        if (p.url().startsWith("ssl://")) {
-            o.setSocketFactory(TlsContexts.socketFactory(p.tls(), dataDir));
-        }
-        return o;
+    /** For callers on another part's thread (the uplink's PUBACK handler): queue the alarm, never wait for it. */
+    private void storeAlarmAsync(Message.Event event) {
+        var stamp = clock.now();
+        outbox.appendAsync(Kind.EVENT, stamp.ts(), stamp.unsynced(), stamp.sinceBootMs(), RecordJson.body(event), true);
+        events.incrementAndGet();
+        Logger.warn("alarm from {}: {}", event.device(), event.type());
     }
 
     private void healthLoop() {

@@ -25,7 +25,16 @@ sealed interface ConnectFailure {
 
     static ConnectFailure of(MqttException e, String serverUri, Profile.Platform settings) {
         int code = e.getReasonCode();
-        if (code == MqttException.REASON_CODE_FAILED_AUTHENTICATION || code == MqttException.REASON_CODE_NOT_AUTHORIZED) {
+        return of(code == MqttException.REASON_CODE_FAILED_AUTHENTICATION || code == MqttException.REASON_CODE_NOT_AUTHORIZED,
+                e, serverUri, settings);
+    }
+
+    /**
+     * @param credentialsRefused the broker's CONNACK said the username, password or identity is wrong
+     * @param e                  the client's exception (either Paho), whose causes carry TLS alerts
+     */
+    static ConnectFailure of(boolean credentialsRefused, Throwable e, String serverUri, Profile.Platform settings) {
+        if (credentialsRefused) {
             return new Misconfigured("authentication failed for " + serverUri + " (check username and password-file)");
         }
         boolean clientCertificate = settings.tls().flatMap(Profile.Tls::cert).isPresent();
@@ -58,7 +67,7 @@ sealed interface ConnectFailure {
         return at < 0 ? null : message.substring(at + marker.length()).strip().split("\\s")[0];
     }
 
-    private static String describe(MqttException e) {
+    private static String describe(Throwable e) {
         Throwable cause = e.getCause();
         return cause != null && cause.getMessage() != null ? cause.getMessage() : e.getMessage();
     }

@@ -247,10 +247,12 @@ public final class DataPathBenchmark {
 
     private static double outboxDrain(String uri, Path db, int n) throws Exception {
         Profile.Platform platform = new Profile.Platform(uri, "sg/v1", Optional.empty(), Optional.empty(), Optional.empty(),
-                Duration.ofMillis(100), Duration.ofSeconds(1), MESSAGE_RECORDS, 1 << 20, IN_FLIGHT, 0, Duration.ofSeconds(30));
+                Duration.ofMillis(100), Duration.ofSeconds(1), MESSAGE_RECORDS, 1 << 20, IN_FLIGHT, 0, Duration.ofSeconds(30),
+                // 3.1.1 like the raw client it is measured against
+                Profile.Protocol.MQTT_3_1_1, Duration.ofDays(1), Duration.ofSeconds(30), 4 << 20, Duration.ofSeconds(60));
         try (SqliteOutbox box = SqliteOutbox.open(db, new SqliteOutbox.Settings(4L << 30, Duration.ofMillis(100), BATCH, 1))) {
-            MqttUplink uplink = new MqttUplink(platform, uri, "bench", box, () -> "{\"state\":\"online\"}",
-                    () -> "{\"state\":\"offline\"}", payload -> { }, new MqttConnectOptions());
+            MqttUplink uplink = new MqttUplink(platform, uri, db.getParent(), false, "bench", box, () -> "{\"state\":\"online\"}",
+                    () -> "{\"state\":\"offline\"}", payload -> { }, alarm -> { });
             long t0 = System.nanoTime();
             uplink.start();
             while (box.stats().rows() > 0) {

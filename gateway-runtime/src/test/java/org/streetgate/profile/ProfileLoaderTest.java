@@ -197,4 +197,40 @@ class ProfileLoaderTest {
         assertFalse(p.devices().getFirst().spec().simulated());
         Files.delete(file);
     }
+
+    @Test
+    void the_protocol_defaults_to_5_on_a_real_broker_and_its_keys_are_checked() throws IOException {
+        Path dir = Files.createTempDirectory("sg-mqtt");
+        Path real = Files.writeString(dir.resolve("real.yaml"), "gateway: {id: pole-7}\nplatform: {url: \"tcp://10.0.0.5:1883\"}\n");
+        Profile p = loader.load(real);
+        assertEquals(Profile.Protocol.MQTT_5, p.platform().protocol());
+        assertEquals(Duration.ofDays(1), p.platform().sessionExpiry());
+        assertEquals(Duration.ofSeconds(30), p.platform().willDelay());
+        assertEquals(256 * 1024, p.platform().maxInbound());
+        assertEquals(Duration.ofSeconds(60), p.platform().ackTimeout());
+        Path demo = Files.writeString(dir.resolve("demo.yaml"), "gateway: {id: pole-7}\nplatform: {url: embedded}\n");
+        assertEquals(Profile.Protocol.MQTT_3_1_1, loader.load(demo).platform().protocol());
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), """
+                gateway: {id: pole-7}
+                platform:
+                  url: embedded
+                  protocol: "5"
+                  batch-bytes: 300KiB
+                  max-inbound: 8KiB
+                  ack-timeout: 10ms
+                  session-expiry: 0s
+                """);
+        assertEquals(List.of(
+                bad + ":4: the embedded broker speaks MQTT 3.1.1 only: use protocol \"3.1.1\" or a real broker",
+                bad + ":6: 'max-inbound' must be between 16KiB and 256MiB",
+                bad + ":7: 'ack-timeout' must be at least 1s",
+                bad + ":8: 'session-expiry' must be between 1s and 136y (commands queued while away are kept this long)"),
+                problemsOf(bad));
+        Path tight = Files.writeString(dir.resolve("tight.yaml"), "gateway: {id: pole-7}\nplatform:\n  url: \"tcp://h:1883\"\n"
+                + "  batch-bytes: 300KiB\n");
+        assertEquals(List.of(tight + ":4: 'batch-bytes' (307200) plus 8KiB must fit in 'max-inbound' (262144) on MQTT 5,"
+                + " which bounds the packets sent as well as received"), problemsOf(tight));
+        Path wrong = Files.writeString(dir.resolve("wrong.yaml"), "gateway: {id: pole-7}\nplatform: {url: \"tcp://h:1883\", protocol: 4}\n");
+        assertEquals(List.of(wrong + ":2: 'protocol' must be one of 5, 3.1.1, not '4'"), problemsOf(wrong));
+    }
 }

@@ -13,6 +13,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.streetgate.drivers.testing.Await;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.streetgate.drivers.pms5003.Pms5003Simulator;
 import org.streetgate.drivers.testing.SocatPty;
 import org.streetgate.drivers.transport.JSerialCommLink;
@@ -30,6 +32,11 @@ class GatewayIT {
 
     private static String profile(String brokerUri, String devices) {
         return Profiles.gateway(brokerUri, "{path: outbox.db, max-bytes: 16MiB, commit-window: 20ms}", devices);
+    }
+
+    private static String profile(String brokerUri, String protocol, String devices) {
+        return Profiles.gateway(brokerUri, "protocol: \"" + protocol + "\"", "{path: outbox.db, max-bytes: 16MiB, commit-window: 20ms}",
+                devices);
     }
 
     @Test
@@ -87,12 +94,14 @@ class GatewayIT {
         }
     }
 
-    @Test
-    void records_buffered_while_the_broker_is_down_all_arrive_in_order_after_a_restart() throws Exception {
+    /** On both protocols the uplink keeps: 5 is the default, 3.1.1 is for brokers without MQTT 5. */
+    @ParameterizedTest
+    @ValueSource(strings = {"5", "3.1.1"})
+    void records_buffered_while_the_broker_is_down_all_arrive_in_order_after_a_restart(String protocol) throws Exception {
         try (Mosquitto broker = Mosquitto.start(dir)) {
             broker.stop();
             String sensors = "  - {id: air-1, driver: pms5003, serial: {port: /dev/ttyAMA0}, poll: 20ms, sim: true}";
-            Gateway offline = Gateway.start(Profiles.load(dir, "pole", profile(broker.uri(), sensors)),
+            Gateway offline = Gateway.start(Profiles.load(dir, "pole", profile(broker.uri(), protocol, sensors)),
                     dir.resolve("data"), false);
             Await.until(Duration.ofSeconds(20), () -> offline.outbox().lastSeq() >= 40, () -> "buffered " + offline.outbox().lastSeq());
             assertFalse(offline.uplink().connected());
@@ -108,9 +117,11 @@ class GatewayIT {
             broker.restart();
             try (Subscriber sub = new Subscriber(broker.uri(), "sg/v1/pole-it/#")) {
                 // Restart with no devices: exactly the buffered records must arrive, each once.
-                Gateway online = Gateway.start(Profiles.load(dir, "empty", profile(broker.uri(), "")), dir.resolve("data"), false);
+                Gateway online = Gateway.start(Profiles.load(dir, "empty", profile(broker.uri(), protocol, "")), dir.resolve("data"), false);
                 try {
                     awaitEmpty(online.outbox());
+                    assertEquals(protocol, online.health().snapshot().get("uplink") instanceof java.util.Map<?, ?> u
+                            ? u.get("protocol") : null, "health names the protocol in use");
                 } finally {
                     online.close();
                 }

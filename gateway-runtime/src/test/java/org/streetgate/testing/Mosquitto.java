@@ -17,6 +17,7 @@ public final class Mosquitto implements AutoCloseable {
     private final String access;
     private final Optional<Tls> tls;
     private final int tlsPort;
+    private final String extra;
     private Process process;
 
     private Mosquitto(Path dir, int port, String access) {
@@ -24,6 +25,11 @@ public final class Mosquitto implements AutoCloseable {
     }
 
     private Mosquitto(Path dir, int port, String access, Optional<Tls> tls) {
+        this(dir, port, access, tls, "");
+    }
+
+    private Mosquitto(Path dir, int port, String access, Optional<Tls> tls, String extra) {
+        this.extra = extra;
         this.dir = dir;
         this.port = port;
         this.access = access;
@@ -87,6 +93,20 @@ public final class Mosquitto implements AutoCloseable {
         return m;
     }
 
+    /** As {@link #start}, logging everything (each packet, and each message it drops for a client). */
+    public static Mosquitto startLogged(Path dir) throws IOException, InterruptedException {
+        Mosquitto m = new Mosquitto(dir, EmbeddedBroker.freeLoopbackPort(), "allow_anonymous true\nlog_type all");
+        m.restart();
+        return m;
+    }
+
+    /** As {@link #start}, with lines of mosquitto.conf of its own (they come last, so they win). */
+    public static Mosquitto startWith(Path dir, String conf) throws IOException, InterruptedException {
+        Mosquitto m = new Mosquitto(dir, EmbeddedBroker.freeLoopbackPort(), "allow_anonymous true", Optional.empty(), conf);
+        m.restart();
+        return m;
+    }
+
     /** A broker that admits only {@code user} with {@code password} (mosquitto_passwd makes the file). */
     public static Mosquitto startWithPassword(Path dir, String user, String password) throws IOException, InterruptedException {
         Path file = dir.resolve("mosquitto.passwd");
@@ -130,7 +150,7 @@ public final class Mosquitto implements AutoCloseable {
                 max_queued_messages 1000000
                 message_size_limit 0
                 """.formatted(port, access, dir.toAbsolutePath(), port)
-                + tls.map(t -> t.config(tlsPort)).orElse(""));
+                + tls.map(t -> t.config(tlsPort)).orElse("") + extra);
         String binary = Files.isExecutable(Path.of("/usr/sbin/mosquitto")) ? "/usr/sbin/mosquitto" : "mosquitto";
         process = new ProcessBuilder(binary, "-c", conf.toString())
                 .redirectErrorStream(true)

@@ -255,4 +255,150 @@ class BrokerAclIT {
         assertTrue(offline.contains("\"state\":\"offline\""), offline);
         assertTrue(!broker.log().contains("Denied"), "nothing the gateway did was denied:\n" + broker.log());
     }
+
+    /**
+     * MQTT 5's answer to the silent drop above: a gateway whose certificate names another identity
+     * gets 0x87 for every publish. Nothing is deleted, health says what is refused, and once the
+     * gateway runs with the right identity every record arrives, none lost.
+     */
+    @Test
+    void a_refused_publish_keeps_its_rows_until_the_identity_is_fixed() throws Exception {
+        Client platform = new Client("streetgate.platform", "platform");
+        for (String leaf : UP) {
+            platform.subscribe("sg/v1/+/" + leaf);
+        }
+        TestPki.Issued wrong = pki.client("pole-x");
+        String sensors = "  - {id: air-1, driver: pms5003, serial: {port: /dev/ttyAMA0}, poll: 20ms, sim: true}";
+        Profile misnamed = Profiles.load(dir, "misnamed", Profiles.gateway(broker.tlsUri(), "tls: {ca: " + pki.ca() + ", cert: "
+                + wrong.cert() + ", key: " + wrong.key() + "}", "{path: outbox.db, max-bytes: 16MiB}", sensors));
+        long buffered;
+        Gateway gateway = Gateway.start(misnamed, dir.resolve("data"), false);
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while ((gateway.uplink().stats().refused().size() < 2 || gateway.outbox().lastSeq() < 30)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            UplinkStats stats = gateway.uplink().stats();
+            assertEquals(List.of("sg/v1/pole-it/events 0x87 not authorized (0x87)", "sg/v1/pole-it/telemetry 0x87 not authorized (0x87)"),
+                    stats.refused().stream().map(r -> r.topic() + " " + r.codeHex() + " " + r.reason()).toList());
+            assertTrue(stats.alarmBlocked(), "the uplink.refused alarm is itself refused");
+            assertEquals(0, stats.messagesPublished(), "a refused message is not counted as published");
+            var snapshot = gateway.health().snapshot();
+            @SuppressWarnings("unchecked")
+            var up = (java.util.Map<String, Object>) snapshot.get("uplink");
+            assertTrue(String.valueOf(up.get("refused")).contains("code=0x87"), String.valueOf(up));
+            assertEquals("not delivered: the events topic itself is refused", up.get("refused_alarm"));
+        } finally {
+            gateway.close();
+        }
+        try (var box = org.streetgate.outbox.SqliteOutbox.open(dir.resolve("data/outbox.db"),
+                new org.streetgate.outbox.SqliteOutbox.Settings(16 << 20, Duration.ofMillis(10), 100, 1))) {
+            buffered = box.lastSeq();
+            assertEquals(buffered, box.stats().rows(), "every record is still in the outbox: nothing was deleted on 0x87");
+        }
+        assertTrue(broker.log().contains("Denied PUBLISH from pole-x"), broker.log());
+        assertEquals(null, platform.received.poll(), "nothing of pole-x's reached the platform");
+
+        TestPki.Issued right = pki.client("pole-it");
+        Profile fixed = Profiles.load(dir, "fixed", Profiles.gateway(broker.tlsUri(), "tls: {ca: " + pki.ca() + ", cert: "
+                + right.cert() + ", key: " + right.key() + "}", "{path: outbox.db, max-bytes: 16MiB}", ""));
+        Gateway again = Gateway.start(fixed, dir.resolve("data"), false);
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (again.outbox().stats().rows() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, again.outbox().stats().rows(), "the outbox drained");
+            assertEquals(List.of(), again.uplink().stats().refused());
+        } finally {
+            again.close();
+        }
+        java.util.TreeSet<Long> seqs = new java.util.TreeSet<>();
+        long records = 0;
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        while (true) {
+            String m = platform.next(1).getFirst();
+            if (m.startsWith("sg/v1/pole-it/state ") && m.contains("\"offline\"")) {
+                break;
+            }
+            if (m.startsWith("sg/v1/pole-it/telemetry ") || m.startsWith("sg/v1/pole-it/events ")) {
+                for (var r : json.readTree(m.substring(m.indexOf(' ') + 1)).get("records")) {
+                    seqs.add(r.get("seq").asLong());
+                    records++;
+                }
+            }
+        }
+        assertEquals(buffered, seqs.size(), "every record buffered while refused arrived");
+        assertEquals(1L, seqs.first());
+        assertEquals(buffered, seqs.last().longValue());
+        assertEquals(buffered, records, "each once");
+    }
+
+    /**
+     * When only telemetry is refused, the {@code uplink.refused} alarm itself gets out: once, through
+     * the outbox and the events topic, however often the held batch is tried again.
+     */
+    @Test
+    void a_refused_topic_raises_one_alarm_through_the_events_topic() throws Exception {
+        Path acl = Files.writeString(dir.resolve("no-telemetry.acl"), """
+                user streetgate.platform
+                topic read sg/v1/+/#
+                topic write sg/v1/+/cmd
+                pattern write sg/v1/%u/state
+                pattern write sg/v1/%u/events
+                pattern write sg/v1/%u/health
+                pattern write sg/v1/%u/cmd/result
+                pattern read sg/v1/%u/cmd
+                """);
+        broker.close();
+        TestPki.Issued server = pki.server("localhost", "DNS:localhost", "IP:127.0.0.1");
+        broker = Mosquitto.startTls(Files.createDirectories(dir.resolve("b2")),
+                new Mosquitto.Tls(pki.ca(), server.cert(), server.key(), true, true, Optional.of(acl)));
+        Client platform = new Client("streetgate.platform", "platform");
+        platform.subscribe("sg/v1/pole-it/#");
+        TestPki.Issued pole = pki.client("pole-it");
+        String sensors = "  - {id: air-1, driver: pms5003, serial: {port: /dev/ttyAMA0}, poll: 50ms, sim: true}";
+        Gateway gateway = Gateway.start(Profiles.load(dir, "pole", Profiles.gateway(broker.tlsUri(), "tls: {ca: " + pki.ca()
+                + ", cert: " + pole.cert() + ", key: " + pole.key() + "}", "{path: outbox.db, max-bytes: 16MiB}", sensors)),
+                dir.resolve("data"), false);
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while ((gateway.uplink().stats().refused().isEmpty() || gateway.uplink().stats().refused().getFirst().count() < 4)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            UplinkStats u = gateway.uplink().stats();
+            assertEquals(1, u.refused().size(), u.refused().toString());
+            assertTrue(u.refused().getFirst().count() >= 4, "the held batch was tried again: " + u.refused());
+            assertTrue(!u.alarmBlocked());
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            int alarms = 0;
+            boolean healthSaysRefused = false;
+            for (String m = platform.received.poll(2, TimeUnit.SECONDS); m != null; m = platform.received.poll(500, TimeUnit.MILLISECONDS)) {
+                assertTrue(!m.startsWith("sg/v1/pole-it/telemetry "), "no telemetry passes the ACL: " + m);
+                if (m.startsWith("sg/v1/pole-it/events ")) {
+                    for (var r : json.readTree(m.substring(m.indexOf(' ') + 1)).get("records")) {
+                        if (r.path("type").asText().equals("uplink.refused")) {
+                            alarms++;
+                            assertEquals("alarm", r.path("severity").asText());
+                            assertEquals("sg/v1/pole-it/telemetry", r.path("data").path("topic").asText());
+                            assertEquals(0x87, r.path("data").path("code").asInt());
+                        }
+                    }
+                }
+                if (m.startsWith("sg/v1/pole-it/health ") && m.contains("\"refused\":[{\"topic\":\"sg/v1/pole-it/telemetry\"")) {
+                    healthSaysRefused = true;
+                }
+                if (alarms > 0 && healthSaysRefused && System.nanoTime() > deadline) {
+                    break;
+                }
+            }
+            assertEquals(1, alarms, "one alarm for the new reason, not one per retry");
+            assertTrue(healthSaysRefused, "the platform's health shows the refusal");
+            assertTrue(gateway.outbox().stats().rowsByKind().get(org.streetgate.outbox.Kind.TELEMETRY) > 0, "telemetry is kept");
+        } finally {
+            gateway.close();
+        }
+    }
 }

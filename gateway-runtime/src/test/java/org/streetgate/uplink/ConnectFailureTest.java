@@ -24,7 +24,8 @@ class ConnectFailureTest {
         Optional<Path> key = clientCertificate ? Optional.of(Path.of("pole.key")) : Optional.empty();
         return new Profile.Platform(URI, "sg/v1", Optional.empty(), Optional.empty(),
                 Optional.of(new Profile.Tls(Optional.of(Path.of("ca.pem")), cert, key)), Duration.ofSeconds(1),
-                Duration.ofSeconds(60), 500, 128 * 1024, 10, 0, Duration.ofSeconds(30));
+                Duration.ofSeconds(60), 500, 128 * 1024, 10, 0, Duration.ofSeconds(30), Profile.Protocol.MQTT_5,
+                Duration.ofDays(1), Duration.ofSeconds(30), 256 * 1024, Duration.ofSeconds(60));
     }
 
     private static MqttException failed(Throwable cause) {
