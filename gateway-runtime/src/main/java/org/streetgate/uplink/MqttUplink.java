@@ -251,8 +251,9 @@ public final class MqttUplink implements AutoCloseable {
                 } catch (MqttTransport.TransportException e) {
                     connectFailures.incrementAndGet();
                     ConnectFailure failure = ConnectFailure.of(e.credentialsRefused(), e.getCause(), serverUri, settings);
-                    lastError = failure.reason();
-                    stalled = false;
+                    // After a watchdog drop, its reason stays first: it is why this connect happens.
+                    lastError = stalled && lastError != null ? lastError.replaceFirst(" \\(then: .*\\)$", "")
+                            + " (then: " + failure.reason() + ")" : failure.reason();
                     Duration wait = switch (failure) {
                         case ConnectFailure.Misconfigured m -> {
                             // Wrong credentials or certificates do not fix themselves: retry slowly, do not hammer the broker.
@@ -283,6 +284,16 @@ public final class MqttUplink implements AutoCloseable {
         int waiting = inFlight.get();
         long quietNanos = System.nanoTime() - progressNanos;
         if (waiting > 0 && quietNanos > settings.ackTimeout().toNanos()) {
+            if (!transport.abortKeepsMessages()) {
+                if (!stalled) {
+                    stalls.incrementAndGet();
+                    stalled = true;
+                    lastError = "no PUBACK for " + TimeUnit.NANOSECONDS.toSeconds(quietNanos) + " s with " + waiting
+                            + " messages in flight (MQTT 3.1.1: not reconnecting, which could lose a message)";
+                    Logger.warn("uplink: {}", lastError);
+                }
+                return;
+            }
             stalls.incrementAndGet();
             lastError = "no PUBACK for " + TimeUnit.NANOSECONDS.toSeconds(quietNanos) + " s with " + waiting
                     + " messages in flight: reconnecting";
@@ -299,9 +310,13 @@ public final class MqttUplink implements AutoCloseable {
         @Override
         public void connectionLost(String cause) {
             born = false;
-            lastError = "connection lost: " + cause;
-            stalled = false;
-            Logger.warn("uplink: {}", lastError);
+            if (stalled) {
+                // The watchdog dropped it: its reason stays the one to show until PUBACKs flow again.
+                Logger.info("uplink: connection dropped by the PUBACK watchdog ({})", cause);
+            } else {
+                lastError = "connection lost: " + cause;
+                Logger.warn("uplink: {}", lastError);
+            }
             signal();
         }
 

@@ -50,6 +50,12 @@ final class PahoV3Transport implements MqttTransport {
         try {
             client.connect(options).waitForCompletion(15_000);
         } catch (MqttException e) {
+            // A connect cut short must not leave the client "connecting": the next one would be refused.
+            try {
+                client.disconnectForcibly(0, 1_000, false);
+            } catch (MqttException | RuntimeException reset) {
+                Logger.debug("uplink: reset after a failed connect: {}", reset.getMessage());
+            }
             throw failure("connect", e);
         }
         return new Granted(options.getMaxInflight(), Duration.ofSeconds(options.getKeepAliveInterval()));
@@ -108,6 +114,11 @@ final class PahoV3Transport implements MqttTransport {
     @Override
     public int maxPayload() {
         return 256 * 1024 * 1024 - 1024; // the protocol's remaining-length limit, less the headers
+    }
+
+    @Override
+    public boolean abortKeepsMessages() {
+        return false;
     }
 
     @Override

@@ -67,6 +67,7 @@ final class PahoV5Transport implements MqttTransport {
             token.waitForCompletion(15_000);
         } catch (MqttException e) {
             int code = e.getReasonCode();
+            abandonConnect();
             throw new TransportException("connect failed: " + e.getMessage() + " (reason 0x" + Integer.toHexString(code) + ")",
                     e, CREDENTIALS_REFUSED.contains(code));
         }
@@ -76,6 +77,19 @@ final class PahoV5Transport implements MqttTransport {
         // Paho itself switches its pings to the Server Keep Alive; this reports what is in force.
         return new Granted(receiveMaximum == null ? 65_535 : receiveMaximum,
                 Duration.ofSeconds(serverKeepAlive == null ? options.getKeepAliveInterval() : serverKeepAlive));
+    }
+
+    /**
+     * A connect that timed out or was cut short can leave Paho "connecting" or "disconnecting",
+     * and every later connect then fails with "Connect already in progress" for ever (seen after a
+     * broker restart under load). Reset the client so the next attempt starts clean.
+     */
+    private void abandonConnect() {
+        try {
+            client.disconnectForcibly(0, 1_000, false);
+        } catch (MqttException | RuntimeException e) {
+            Logger.debug("uplink: reset after a failed connect: {}", e.getMessage());
+        }
     }
 
     @Override
@@ -128,6 +142,11 @@ final class PahoV5Transport implements MqttTransport {
     @Override
     public int maxPayload() {
         return connection.settings().maxInbound() - 1024;
+    }
+
+    @Override
+    public boolean abortKeepsMessages() {
+        return true;
     }
 
     @Override

@@ -48,22 +48,28 @@ class AckWatchdogIT {
                 assertTrue(stalled.stalls() >= 1, "the watchdog fired");
                 assertTrue(proxy.eaten.get() > 0, "PUBACKs were withheld");
                 String error = stalled.lastError();
-                assertTrue(error != null && error.matches("no PUBACK for \\d+ s with \\d+ messages in flight: reconnecting"), error);
-                while (gateway.uplink().stats().connects() < 2 && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
-                assertTrue(gateway.uplink().stats().connects() >= 2, "connected again after the watchdog dropped the connection");
                 @SuppressWarnings("unchecked")
                 var health = (java.util.Map<String, Object>) gateway.health().snapshot().get("uplink");
                 assertTrue(String.valueOf(health.get("last_error")).startsWith("no PUBACK for"), String.valueOf(health));
-
-                proxy.passPubacks();
-                long published = gateway.uplink().stats().messagesPublished();
-                while ((gateway.uplink().stats().messagesPublished() <= published || gateway.outbox().stats().rows() > 40)
-                        && System.nanoTime() < deadline + Duration.ofSeconds(20).toNanos()) {
-                    Thread.sleep(20);
+                if (protocol.equals("3.1.1")) {
+                    // Paho v3 can lose a message on a forced reconnect: on 3.1.1 the watchdog only reports.
+                    assertTrue(error != null && error.matches("no PUBACK for \\d+ s with \\d+ messages in flight"
+                            + " \\(MQTT 3\\.1\\.1: not reconnecting.*"), error);
+                    assertEquals(1, gateway.uplink().stats().connects(), "3.1.1 keeps its connection");
+                } else {
+                    assertTrue(error != null && error.matches("no PUBACK for \\d+ s with \\d+ messages in flight: reconnecting.*"), error);
+                    while (gateway.uplink().stats().connects() < 2 && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                    assertTrue(gateway.uplink().stats().connects() >= 2, "connected again after the watchdog dropped the connection");
+                    proxy.passPubacks();
+                    long published = gateway.uplink().stats().messagesPublished();
+                    while ((gateway.uplink().stats().messagesPublished() <= published || gateway.outbox().stats().rows() > 40)
+                            && System.nanoTime() < deadline + Duration.ofSeconds(20).toNanos()) {
+                        Thread.sleep(20);
+                    }
+                    assertTrue(gateway.uplink().stats().messagesPublished() > published, "PUBACKs flow again");
                 }
-                assertTrue(gateway.uplink().stats().messagesPublished() > published, "PUBACKs flow again");
             } finally {
                 closing = System.currentTimeMillis();
                 gateway.close();
@@ -95,10 +101,10 @@ class AckWatchdogIT {
             }
             if (protocol.equals("5")) {
                 assertEquals(0, wills, "will-delay (30 s) outlasts the reconnect: the platform never saw offline");
+                assertTrue(last > kept, "some records were delivered, not all kept: " + kept + " of " + last);
             } else {
-                assertTrue(wills > 0, "3.1.1 has no will delay: the broker said offline at once");
+                assertEquals(0, wills, "3.1.1 kept its connection: no will");
             }
-            assertTrue(last > kept, "some records were delivered, not all kept: " + kept + " of " + last);
             assertEquals(last, seqs.size(), "every seq from 1 to " + last + " is at the platform or in the outbox");
             assertEquals(last, seqs.last().longValue());
         }
