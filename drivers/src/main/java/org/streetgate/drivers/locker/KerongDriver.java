@@ -365,19 +365,12 @@ public final class KerongDriver implements Driver {
      * Every discarded byte is counted ({@code late_bytes}); a cut-short drain too ({@code noisy_drains}).
      */
     private void drain(SerialLink l) throws IOException {
-        byte[] junk = new byte[64];
-        long deadline = System.nanoTime() + DRAIN_MAX_TIME.toNanos();
-        int dropped = 0;
-        int n;
-        while ((n = l.read(junk, 0, junk.length, Duration.ofMillis(1))) > 0) {
-            dropped += n;
-            if (dropped >= DRAIN_MAX_BYTES || System.nanoTime() >= deadline) {
-                status.count("noisy_drains");
-                break;
-            }
+        SerialLink.Drained d = l.drain(DRAIN_MAX_BYTES, DRAIN_MAX_TIME);
+        if (d.cut()) {
+            status.count("noisy_drains");
         }
-        if (dropped > 0) {
-            status.add("late_bytes", dropped);
+        if (d.bytes() > 0) {
+            status.add("late_bytes", d.bytes());
         }
     }
 
