@@ -15,6 +15,7 @@ import org.streetgate.drivers.config.Problems;
 import org.streetgate.drivers.spi.DeviceSpec;
 import org.streetgate.drivers.spi.DriverFactory;
 import org.streetgate.drivers.spi.DriverRegistry;
+import org.streetgate.drivers.spi.Resource;
 import org.streetgate.drivers.transport.SerialSettings;
 import org.streetgate.command.CommandSecurity;
 import org.streetgate.kiosk.KioskSettings;
@@ -72,6 +73,7 @@ public final class ProfileLoader {
         List<Profile.Device<?>> devices = new ArrayList<>();
         Map<String, Position> ids = new HashMap<>();
         Map<String, Profile.Device<?>> ports = new HashMap<>();
+        Map<Resource, Profile.Device<?>> claimed = new HashMap<>();
         for (ConfigReader d : root.mapList("devices")) {
             Profile.Device<?> device = readDevice(d);
             if (device == null) {
@@ -95,6 +97,14 @@ public final class ProfileLoader {
                             + " must use the same line settings as device '" + other.id() + "'");
                 }
             });
+            // Simulated devices claim too: the profile is the real wiring, sim or not.
+            for (Resource r : resources(device)) {
+                Profile.Device<?> other = claimed.putIfAbsent(r, device);
+                if (other != null) {
+                    problems.add(d.at(r.key()), r.describe() + " is already used by device '" + other.id()
+                            + "' (line " + other.spec().at().line() + ")");
+                }
+            }
             devices.add(device);
         }
         kiosk.ifPresent(k -> {
@@ -325,5 +335,10 @@ public final class ProfileLoader {
         C config = factory.parseConfig(d);
         d.finish();
         return new Profile.Device<>(new DeviceSpec(id, driverName, poll, serial, sim, d.at()), factory, config);
+    }
+
+    private static <C> List<Resource> resources(Profile.Device<C> device) {
+        // A config that failed to parse has its problems reported already; it claims nothing.
+        return device.config() == null ? List.of() : device.factory().resources(device.config());
     }
 }

@@ -164,6 +164,16 @@ class ProfileLoaderTest {
     }
 
     @Test
+    void two_devices_on_one_gpio_pin_or_one_i2c_address_are_refused_naming_both_sim_or_not() {
+        // Another address on the same bus, or the same address on another bus, is fine.
+        assertEquals(List.of(
+                at("shared-wiring.yaml", 13, "gpio pin 17 is already used by device 'door' (line 4)"),
+                at("shared-wiring.yaml", 17, "gpio pin 27 is already used by device 'relay' (line 7)"),
+                at("shared-wiring.yaml", 24, "i2c bus 1 address 0x76 is already used by device 'climate' (line 18)")),
+                problems("shared-wiring.yaml"));
+    }
+
+    @Test
     void yaml_syntax_error_names_the_line() {
         List<String> p = problems("syntax.yaml");
         assertEquals(1, p.size());

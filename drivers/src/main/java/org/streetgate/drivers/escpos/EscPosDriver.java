@@ -33,6 +33,9 @@ import org.tinylog.Logger;
  * exchange from interleaving on the line.
  */
 public final class EscPosDriver implements Driver {
+    /** An answer is 4 bytes; far more waiting is noise, not a late answer to wait out. */
+    static final int DRAIN_MAX_BYTES = 256;
+    static final Duration DRAIN_MAX_TIME = Duration.ofMillis(30);
     private static final Duration RECHECK = Duration.ofMillis(250);
     private static final Duration AFTER_JOB_ANSWER = Duration.ofSeconds(5);
 
@@ -299,9 +302,13 @@ public final class EscPosDriver implements Driver {
     }
 
     private PrinterState query(SerialLink l) throws IOException {
-        byte[] junk = new byte[64];
-        while (l.read(junk, 0, junk.length, Duration.ofMillis(1)) > 0) {
-            status.count("late_bytes");
+        // Late answers must not be taken for this one; a noisy line must not keep the printer's lock.
+        SerialLink.Drained d = l.drain(DRAIN_MAX_BYTES, DRAIN_MAX_TIME);
+        if (d.cut()) {
+            status.count("noisy_drains");
+        }
+        if (d.bytes() > 0) {
+            status.add("late_bytes", d.bytes());
         }
         l.write(EscPosCodec.statusQueries());
         byte[] b = new byte[4];

@@ -50,6 +50,9 @@ public final class KerongDriver implements Driver {
     private final KerongConfig cfg;
     private final DeviceStatus status;
     private static final Duration BUS_WAIT = Duration.ofSeconds(5);
+    /** A late reply is 9 bytes; far more than that is noise on the line, not something to wait out. */
+    static final int DRAIN_MAX_BYTES = 256;
+    static final Duration DRAIN_MAX_TIME = Duration.ofMillis(30);
 
     private final List<Consumer<DoorChange>> listeners = new CopyOnWriteArrayList<>();
     private final Object doorsLock = new Object();
@@ -355,11 +358,19 @@ public final class KerongDriver implements Driver {
         });
     }
 
-    /** Drops bytes left from an earlier exchange (a late reply) so they cannot answer this query. */
+    /**
+     * Drops bytes left from an earlier exchange (a late reply) so they cannot answer this query. A noisy
+     * line never falls silent, so the drain stops after {@link #DRAIN_MAX_BYTES} or {@link #DRAIN_MAX_TIME}
+     * (whichever first) and the query goes out anyway: the reply decoder skips noise around a reply.
+     * Every discarded byte is counted ({@code late_bytes}); a cut-short drain too ({@code noisy_drains}).
+     */
     private void drain(SerialLink l) throws IOException {
-        byte[] junk = new byte[64];
-        while (l.read(junk, 0, junk.length, Duration.ofMillis(1)) > 0) {
-            status.count("late_bytes");
+        SerialLink.Drained d = l.drain(DRAIN_MAX_BYTES, DRAIN_MAX_TIME);
+        if (d.cut()) {
+            status.count("noisy_drains");
+        }
+        if (d.bytes() > 0) {
+            status.add("late_bytes", d.bytes());
         }
     }
 

@@ -186,7 +186,7 @@ public final class Pms5003Driver implements Driver {
                     }
                     rx.fill(link, Duration.ofNanos(left));
                 }
-                default -> throw new IllegalStateException();
+                case Pms5003Codec.HostCommand h -> rx.consume(h.consumed()); // decodeSensor makes none
             }
         }
     }

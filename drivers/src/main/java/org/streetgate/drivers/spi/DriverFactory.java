@@ -1,6 +1,7 @@
 package org.streetgate.drivers.spi;
 
 import java.time.Duration;
+import java.util.List;
 import org.streetgate.drivers.config.ConfigReader;
 
 /**
@@ -38,6 +39,14 @@ public interface DriverFactory<C> {
      * reader; never throw for bad input.
      */
     C parseConfig(ConfigReader device);
+
+    /**
+     * The pins and I2C addresses a device with this config uses, real or simulated (the profile is
+     * the wiring either way). The loader refuses two devices claiming the same one.
+     */
+    default List<Resource> resources(C config) {
+        return List.of();
+    }
 
     Driver create(DeviceContext<C> context);
 }

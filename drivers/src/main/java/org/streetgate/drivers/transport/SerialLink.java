@@ -38,4 +38,26 @@ public interface SerialLink extends Closeable {
         }
         return got;
     }
+
+    /** What {@link #drain} discarded; {@code cut} when the line was still talking at the limit. */
+    record Drained(int bytes, boolean cut) {}
+
+    /**
+     * Discards what is waiting until the line is quiet for 1 ms, but never more than {@code maxBytes}
+     * or longer than {@code maxTime}: a noisy line never falls quiet, and a driver holding a bus or a
+     * printer while it waits would wedge every other user.
+     */
+    default Drained drain(int maxBytes, Duration maxTime) throws IOException {
+        byte[] junk = new byte[64];
+        long deadline = System.nanoTime() + maxTime.toNanos();
+        int dropped = 0;
+        int n;
+        while ((n = read(junk, 0, Math.min(junk.length, Math.max(1, maxBytes - dropped)), Duration.ofMillis(1))) > 0) {
+            dropped += n;
+            if (dropped >= maxBytes || System.nanoTime() >= deadline) {
+                return new Drained(dropped, true);
+            }
+        }
+        return new Drained(dropped, false);
+    }
 }

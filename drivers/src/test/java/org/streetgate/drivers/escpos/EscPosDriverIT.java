@@ -22,6 +22,7 @@ import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.testing.Await;
 import org.streetgate.drivers.testing.CollectingSink;
 import org.streetgate.drivers.testing.Contexts;
+import org.streetgate.drivers.testing.NoisyLine;
 import org.streetgate.drivers.testing.PtyDevice;
 import org.streetgate.drivers.testing.SocatPty;
 import org.streetgate.drivers.transport.Hardware;
@@ -263,5 +264,38 @@ class EscPosDriverIT {
         }
         PrintResult r = driver.print(receipt("123 456"), Duration.ofSeconds(2));
         assertTrue(r.printed(), r.reason());
+    }
+
+    @Test
+    void a_noisy_line_does_not_keep_the_printer_from_its_next_job() throws Exception {
+        pty = SocatPty.start(dir, "printer");
+        EscPosSimulator sim = new EscPosSimulator(576, null);
+        // No status-byte values in the noise, so it is never taken for an answer.
+        int[] statusBytes = java.util.stream.IntStream.range(0, 256).filter(EscPosCodec::isStatusByte).toArray();
+        NoisyLine noisy = new NoisyLine(sim, 7, statusBytes);
+        device = PtyDevice.serve(noisy, pty, 9600);
+        var cfg = new EscPosConfig(576, true, Duration.ofSeconds(1), Duration.ofMillis(300), null);
+        driver = new EscPosDriver(Contexts.serial("printer-1", "escpos-printer", Duration.ofMillis(100),
+                pty.driverEnd().toString(), 9600, false, cfg, sink, hardware));
+        driver.start();
+        await("first status", () -> driver.status().state() == DeviceStatus.State.OK);
+
+        noisy.flood(true);
+        await("noise on the line", () -> noisy.written() > 2_000 || noisy.failure() != null);
+        assertEquals(null, noisy.failure());
+        PrintResult during = driver.print(receipt("111 222"), Duration.ofSeconds(1));
+        // The status poll drains before each query: before the bound it never came back and held the line.
+        assertFalse("another job kept the printer busy".equals(during.reason()), during.reason());
+        assertTrue(driver.status().counter("noisy_drains") > 0, driver.status().snapshot().counters().toString());
+        assertTrue(driver.status().counter("late_bytes") >= EscPosDriver.DRAIN_MAX_BYTES);
+
+        noisy.flood(false);
+        // A pty keeps the noise it buffered (a real line does not): the polls drain it 256 bytes at a time.
+        Await.until(Duration.ofSeconds(60), () -> driver.status().state() == DeviceStatus.State.OK,
+                () -> "printer answering again after the noise: " + driver.status().snapshot());
+        PrintResult after = driver.print(receipt("333 444"), Duration.ofSeconds(3));
+        assertTrue(after.printed(), after.reason());
+        var receipts = sim.awaitReceipts(during.printed() ? 2 : 1, WAIT);
+        assertTrue(receipts.get(receipts.size() - 1).text().contains("333 444"));
     }
 }

@@ -22,6 +22,7 @@ import org.streetgate.drivers.spi.Message;
 import org.streetgate.drivers.testing.Await;
 import org.streetgate.drivers.testing.CollectingSink;
 import org.streetgate.drivers.testing.Contexts;
+import org.streetgate.drivers.testing.NoisyLine;
 import org.streetgate.drivers.testing.PtyDevice;
 import org.streetgate.drivers.testing.SocatPty;
 import org.streetgate.drivers.transport.Hardware;
@@ -264,5 +265,31 @@ class KerongDriverIT {
         Await.advance("status queries after the warning", sim::queries, 10);
         assertEquals(1, sink.events("locker.door-sensor-suspect").size());
         assertEquals(1, driver.status().counter("polarity_warnings"));
+    }
+
+    @Test
+    void a_door_still_opens_while_noise_floods_the_line() throws Exception {
+        var cfg = config(List.of(0), 16, Duration.ofMinutes(5));
+        KerongSimulator sim = new KerongSimulator(cfg.boards(), cfg.doorsPerBoard());
+        NoisyLine line = new NoisyLine(sim, 11, KerongCodec.STX);
+        pty = SocatPty.start(dir, "locker");
+        device = PtyDevice.serve(line, pty, 19200);
+        driver = new KerongDriver(Contexts.serial("locker-1", "locker-board", Duration.ofMillis(50),
+                pty.driverEnd().toString(), 19200, false, cfg, sink, hardware));
+        driver.start();
+        Await.until("all doors read once", () -> driver.doors().stream().allMatch(KerongDriver.DoorState::known));
+
+        line.flood(true);
+        Await.until("noise on the line", () -> line.written() > 2_000 || line.failure() != null);
+        assertEquals(null, line.failure());
+        // The poll loop drains before each query; a line that never falls silent must not keep the bus.
+        KerongDriver.OpenResult r = driver.open(6, "pickup");
+
+        assertTrue(r.opened(), String.valueOf(r.error()));
+        assertEquals(1, sim.unlocks(6));
+        assertTrue(driver.status().counter("noisy_drains") > 0, driver.status().snapshot().counters().toString());
+        assertTrue(driver.status().counter("late_bytes") >= KerongDriver.DRAIN_MAX_BYTES,
+                "the discarded noise is counted in bytes: " + driver.status().snapshot().counters());
+        line.flood(false);
     }
 }

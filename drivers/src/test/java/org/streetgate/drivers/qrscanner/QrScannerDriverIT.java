@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -141,5 +143,47 @@ class QrScannerDriverIT {
                 List.of(nextScan(), nextScan(), nextScan(), nextScan()));
         assertTrue(scans.isEmpty(), "no empty code from the CR LF: " + scans);
         assertEquals(4, driver.status().counter("scans"));
+    }
+
+    @Test
+    void a_stuck_listener_does_not_stop_reading_and_the_overflow_is_counted() throws Exception {
+        QrScannerSimulator sim = start(QrScannerConfig.defaults());
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        driver.addScanListener(code -> {
+            delivered.add(code);
+            if (code.equals("FIRST")) {
+                entered.countDown();
+                try {
+                    release.await(); // a kiosk handler hung on a slow database, say
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        sim.scan("FIRST");
+        assertTrue(entered.await(5, TimeUnit.SECONDS));
+
+        int flood = 40;
+        for (int i = 0; i < flood; i++) {
+            sim.scan("C-" + i);
+        }
+        // The port is still read while the listener hangs: every code is counted as it arrives.
+        Await.until("every code read", () -> driver.status().counter("scans") == flood + 1);
+        assertEquals(flood - QrScannerDriver.QUEUE, driver.status().counter("scans_dropped"));
+        assertEquals(flood - QrScannerDriver.QUEUE, driver.status().snapshot().counters().get("scans_dropped"),
+                "visible in health");
+
+        release.countDown();
+        Await.until("the waiting codes delivered", () -> delivered.size() == 1 + QrScannerDriver.QUEUE);
+        sim.scan("AFTER");
+        Await.until("the scan after the flood delivered", () -> delivered.contains("AFTER"));
+        List<String> expected = new java.util.ArrayList<>(List.of("FIRST"));
+        for (int i = 0; i < QrScannerDriver.QUEUE; i++) {
+            expected.add("C-" + i); // the oldest waiting codes kept, in order
+        }
+        expected.add("AFTER");
+        assertEquals(expected, delivered);
     }
 }
