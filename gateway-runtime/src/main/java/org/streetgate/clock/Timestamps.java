@@ -56,6 +56,7 @@ public final class Timestamps {
      * night), so that buffered records are corrected before they leave. Called periodically.
      */
     public void check() {
+        remember();
         if (!synced) {
             long wall = wallMillis.getAsLong();
             long boot = sinceBootMillis.getAsLong();
@@ -75,6 +76,52 @@ public final class Timestamps {
     /** The wall clock as it is, for places that only compare times (command expiry). */
     public long wallNow() {
         return wallMillis.getAsLong();
+    }
+
+    /** Keeps the last plausible time across restarts, so that {@link #expiryNow} has a floor. */
+    private volatile ClockMemory memory;
+
+    /**
+     * Remembers the last plausible time in {@code file} (written at most every {@code every}, to
+     * spare the SD card), so a later boot without a clock still knows time has not gone back.
+     */
+    public void rememberIn(Path file, java.time.Duration every) {
+        this.memory = new ClockMemory(file, every.toMillis());
+        remember();
+    }
+
+    /**
+     * A time that is never later than the real time, for expiry checks: the wall clock once it is
+     * plausible; before that, the last plausible time this gateway saw plus the time since then as
+     * far as the monotonic clock can tell (a Pi that boots offline in 1970 cannot make an expired
+     * pickup code work again), and at least the build time.
+     */
+    public long expiryNow() {
+        long wall = wallMillis.getAsLong();
+        if (plausible()) {
+            return wall;
+        }
+        ClockMemory m = memory;
+        long floor = notBefore;
+        if (m != null) {
+            floor = Math.max(floor, m.floor(bootIdNow, sinceBootMillis.getAsLong()));
+        }
+        return Math.max(wall, floor);
+    }
+
+    private long bootIdNow;
+
+    /** The boot this process runs in, for {@link #expiryNow}'s floor. */
+    public Timestamps inBoot(long bootId) {
+        this.bootIdNow = bootId;
+        return this;
+    }
+
+    private void remember() {
+        ClockMemory m = memory;
+        if (m != null && plausible()) {
+            m.save(wallMillis.getAsLong(), bootIdNow, sinceBootMillis.getAsLong());
+        }
     }
 
     public boolean plausible() {

@@ -71,6 +71,7 @@ public final class Gateway implements AutoCloseable {
                         Logger.info("wall clock is now plausible; corrected the times of {} records stamped before it was", n);
                     }
                 }));
+        clock.inBoot(clocks.bootId()).rememberIn(dataDir.resolve("clock.last"), java.time.Duration.ofMinutes(10));
         this.commandLog = new CommandLog(dataDir.resolve("commands.db"));
         this.router = new CommandRouter(commandLog, clock::wallNow, this::storeResult,
                 new CommandSecurity(profile.security(), profile.gateway().id(), clock::wallNow, clock::plausible,
@@ -190,7 +191,7 @@ public final class Gateway implements AutoCloseable {
         });
         profile.kiosk().ifPresent(settings -> {
             kiosk = KioskRuntime.start(settings, new KioskEnvironment(dataDir, sink(), drivers::get, uplink::connected,
-                    health::snapshot, clock::wallNow, Version.current(), profile.security().enforced()));
+                    health::snapshot, clock::expiryNow, Version.current(), profile.security().enforced()));
             router.register("kiosk", kiosk);
             health.section("kiosk", kiosk::health);
         });

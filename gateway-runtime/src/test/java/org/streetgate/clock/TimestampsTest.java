@@ -12,6 +12,44 @@ import org.junit.jupiter.api.Test;
 class TimestampsTest {
     private static final long BUILD = 1_790_000_000_000L;
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+
+    @Test
+    void without_a_clock_expiry_uses_the_last_time_seen_plus_what_the_monotonic_clock_tells() {
+        java.nio.file.Path file = dir.resolve("clock.last");
+        AtomicLong wall = new AtomicLong(BUILD + 30L * 86_400_000);   // a month after the build
+        AtomicLong boot = new AtomicLong(1_000_000);
+        Timestamps before = new Timestamps(wall::get, boot::get, BUILD, o -> { }).inBoot(7);
+        before.rememberIn(file, java.time.Duration.ofMinutes(10));
+        long seen = wall.get();
+        assertEquals(seen, before.expiryNow(), "a plausible clock is the time");
+
+        // The next boot has no network: the wall clock says 1970, the machine has been up 5 minutes.
+        wall.set(42_000);
+        boot.set(300_000);
+        Timestamps offline = new Timestamps(wall::get, boot::get, BUILD, o -> { }).inBoot(8);
+        offline.rememberIn(file, java.time.Duration.ofMinutes(10));
+        assertFalse(offline.plausible());
+        assertEquals(seen + 300_000, offline.expiryNow(), "at least the last time seen plus this boot's uptime");
+        long codeExpired = seen - 86_400_000;   // a code that expired the day before the gateway last saw the time
+        assertTrue(codeExpired < offline.expiryNow(), "an expired code stays expired");
+        assertTrue(offline.expiryNow() <= seen + 300_000 + 1, "and the floor never runs ahead of the real time");
+
+        // Same boot, a restart of the process an hour later: the monotonic clock carries the floor on.
+        Timestamps again = new Timestamps(wall::get, () -> 1_000_000 + 3_600_000, BUILD, o -> { }).inBoot(7);
+        again.rememberIn(file, java.time.Duration.ofMinutes(10));
+        assertEquals(seen + 3_600_000, again.expiryNow(), "the last time seen plus the hour since, in the same boot");
+    }
+
+    @Test
+    void with_nothing_remembered_the_build_time_is_the_floor() {
+        Timestamps t = new Timestamps(() -> 42_000, () -> 1_000, BUILD, o -> { }).inBoot(1);
+        t.rememberIn(dir.resolve("none"), java.time.Duration.ofMinutes(10));
+        assertEquals(BUILD, t.expiryNow());
+        assertFalse(java.nio.file.Files.exists(dir.resolve("none")), "an implausible clock is never remembered");
+    }
+
     @Test
     void records_before_the_build_time_are_unsynced_and_carry_time_since_boot() {
         AtomicLong wall = new AtomicLong(42_000);          // booted in 1970
