@@ -467,33 +467,36 @@ final class KioskService implements KioskPort, AutoCloseable {
     // ---- the scanner ----
 
     /** Called on the scanner's reading thread; the work runs on its own virtual thread. */
+    /**
+     * Runs on the scanner driver's delivery thread, one scan at a time: scans that come while one
+     * is handled wait in the driver's bounded queue (overflow counted as scans_dropped), instead of
+     * each starting a thread of its own.
+     */
     private void onScan(String code) {
-        Thread.ofVirtual().name("kiosk scan").start(() -> {
-            try {
-                if (code.strip().startsWith(PRINT_QR)) {
-                    PrintOutcome r = printByQr(code);
-                    push("print", Map.of("printed", r.printed(), "job", r.job()));
-                } else {
-                    Pickup p = pickupByQr(code);
-                    push("pickup", Map.of("door", p.door()));
-                }
-            } catch (KioskException e) {
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("error", e.reason().wire());
-                if (e.retryAfterSeconds() > 0) {
-                    data.put("retry_after_s", e.retryAfterSeconds());
-                }
-                push(code.strip().startsWith(PRINT_QR) && e.reason() == Reason.PRINTER_UNAVAILABLE ? "print" : "scan-error",
-                        e.reason() == Reason.PRINTER_UNAVAILABLE
-                                ? Map.of("printed", false, "error", e.reason().wire()) : data);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                // The message might quote the scanned text: log the type only.
-                Logger.error("kiosk: handling a scan failed with {}", e.getClass().getName());
-                push("scan-error", Map.of("error", "internal"));
+        try {
+            if (code.strip().startsWith(PRINT_QR)) {
+                PrintOutcome r = printByQr(code);
+                push("print", Map.of("printed", r.printed(), "job", r.job()));
+            } else {
+                Pickup p = pickupByQr(code);
+                push("pickup", Map.of("door", p.door()));
             }
-        });
+        } catch (KioskException e) {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("error", e.reason().wire());
+            if (e.retryAfterSeconds() > 0) {
+                data.put("retry_after_s", e.retryAfterSeconds());
+            }
+            push(code.strip().startsWith(PRINT_QR) && e.reason() == Reason.PRINTER_UNAVAILABLE ? "print" : "scan-error",
+                    e.reason() == Reason.PRINTER_UNAVAILABLE
+                            ? Map.of("printed", false, "error", e.reason().wire()) : data);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // The message might quote the scanned text: log the type only.
+            Logger.error("kiosk: handling a scan failed with {}", e.getClass().getName());
+            push("scan-error", Map.of("error", "internal"));
+        }
     }
 
     // ---- status for the screen ----
