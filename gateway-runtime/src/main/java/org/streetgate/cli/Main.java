@@ -150,8 +150,12 @@ public final class Main {
             return FAILURE;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // Under systemd (Type=notify): started now; then a watchdog ping for as long as the JVM schedules threads.
+        SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Logger.info("stopping");
+            systemd.stopping();
+            systemd.close();
             gateway.close();
             stopped.countDown();
             try {
@@ -164,6 +168,9 @@ public final class Main {
             Logger.info("exiting for a restart: {}", reason);
             System.exit(0); // the shutdown hook closes the gateway; systemd starts it again
         });
+        systemd.ready();
+        systemd.startWatchdog(() -> stopped.getCount() > 0);
+        systemd.watchdog().ifPresent(w -> Logger.info("systemd watchdog: a ping every {} ms", w.toMillis() / 2));
         Logger.info("running; Ctrl-C stops cleanly, buffered records stay in {}", gateway.outbox().file());
         try {
             stopped.await();

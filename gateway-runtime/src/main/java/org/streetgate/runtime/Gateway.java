@@ -60,6 +60,7 @@ public final class Gateway implements AutoCloseable {
     private Thread healthThread;
 
     private Gateway(Profile profile, Path dataDir, boolean simulateAll, Clocks clocks) {
+        requireDemoExtra(profile, simulateAll); // before anything is opened
         this.profile = profile;
         this.dataDir = dataDir;
         Path storePath = dataDir.resolve(profile.store().path());
@@ -222,6 +223,19 @@ public final class Gateway implements AutoCloseable {
 
     private Profile.Device<?> device(String id) {
         return profile.devices().stream().filter(d -> d.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    /** The demo broker and a simulated printer's rendering are not on a board (see {@link DemoExtra}). */
+    private static void requireDemoExtra(Profile profile, boolean simulateAll) {
+        if (profile.platform().embedded()) {
+            DemoExtra.require("platform.url: embedded (the in-process demo broker)", DemoExtra.BROKER_CLASS);
+        }
+        for (Profile.Device<?> device : profile.devices()) {
+            if (device.spec().driver().equals("escpos-printer") && (simulateAll || device.spec().simulated())) {
+                DemoExtra.require("device " + device.id() + " (a simulated receipt printer renders its receipts)",
+                        DemoExtra.RENDERING_CLASS);
+            }
+        }
     }
 
     private <C> Driver create(Profile.Device<C> device, boolean simulateAll) {
