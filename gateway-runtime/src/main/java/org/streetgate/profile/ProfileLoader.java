@@ -225,7 +225,7 @@ public final class ProfileLoader {
         Duration keepAlive = p.duration("keep-alive", Duration.ofSeconds(30));
         boolean embedded = url == null || url.equals("embedded");
         // Moquette 0.17, the embedded demo broker, speaks 3.1.1 only.
-        Profile.Protocol protocol = Profile.Protocol.of(p.oneOf("protocol", embedded ? "3.1.1" : "5", List.of("5", "3.1.1")));
+        Profile.Protocol protocol = Profile.Protocol.of(p.oneOf("protocol", "3.1.1", List.of("5", "3.1.1")));
         if (embedded && protocol == Profile.Protocol.MQTT_5) {
             p.error("protocol", "the embedded broker speaks MQTT 3.1.1 only: use protocol \"3.1.1\" or a real broker");
         }

@@ -209,11 +209,11 @@ class ProfileLoaderTest {
     }
 
     @Test
-    void the_protocol_defaults_to_5_on_a_real_broker_and_its_keys_are_checked() throws IOException {
+    void the_protocol_defaults_to_3_1_1_and_the_mqtt_5_keys_are_checked() throws IOException {
         Path dir = Files.createTempDirectory("sg-mqtt");
         Path real = Files.writeString(dir.resolve("real.yaml"), "gateway: {id: pole-7}\nplatform: {url: \"tcp://10.0.0.5:1883\"}\n");
         Profile p = loader.load(real);
-        assertEquals(Profile.Protocol.MQTT_5, p.platform().protocol());
+        assertEquals(Profile.Protocol.MQTT_3_1_1, p.platform().protocol(), "MQTT 5 is opt-in: see docs/mqtt.md");
         assertEquals(Duration.ofDays(1), p.platform().sessionExpiry());
         assertEquals(Duration.ofSeconds(30), p.platform().willDelay());
         assertEquals(256 * 1024, p.platform().maxInbound());
@@ -237,8 +237,8 @@ class ProfileLoaderTest {
                 bad + ":8: 'session-expiry' must be between 1s and 136y (commands queued while away are kept this long)"),
                 problemsOf(bad));
         Path tight = Files.writeString(dir.resolve("tight.yaml"), "gateway: {id: pole-7}\nplatform:\n  url: \"tcp://h:1883\"\n"
-                + "  batch-bytes: 300KiB\n");
-        assertEquals(List.of(tight + ":4: 'batch-bytes' (307200) plus 8KiB must fit in 'max-inbound' (262144) on MQTT 5,"
+                + "  protocol: \"5\"\n  batch-bytes: 300KiB\n");
+        assertEquals(List.of(tight + ":5: 'batch-bytes' (307200) plus 8KiB must fit in 'max-inbound' (262144) on MQTT 5,"
                 + " which bounds the packets sent as well as received"), problemsOf(tight));
         Path wrong = Files.writeString(dir.resolve("wrong.yaml"), "gateway: {id: pole-7}\nplatform: {url: \"tcp://h:1883\", protocol: 4}\n");
         assertEquals(List.of(wrong + ":2: 'protocol' must be one of 5, 3.1.1, not '4'"), problemsOf(wrong));

@@ -56,4 +56,12 @@ public final class Profiles {
                 """.formatted(brokerUri, platformExtra, store)
                 + (devices.isBlank() ? "devices: []\n" : "devices:\n" + devices + "\n");
     }
+
+    /** The same profile on MQTT 5 (the default is 3.1.1). */
+    public static String mqtt5(String yaml) {
+        if (!yaml.contains("\nplatform:\n")) {
+            throw new IllegalArgumentException("no block platform: section to put the protocol in");
+        }
+        return yaml.replace("\nplatform:\n", "\nplatform:\n  protocol: \"5\"\n");
+    }
 }

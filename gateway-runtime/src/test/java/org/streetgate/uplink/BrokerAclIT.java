@@ -224,8 +224,8 @@ class BrokerAclIT {
             platform.subscribe("sg/v1/+/" + leaf);
         }
         TestPki.Issued pole = pki.client("pole-it");
-        String yaml = Profiles.gateway(broker.tlsUri(), "tls: {ca: " + pki.ca() + ", cert: " + pole.cert() + ", key: "
-                + pole.key() + "}", "{path: outbox.db, max-bytes: 16MiB}", "");
+        String yaml = Profiles.mqtt5(Profiles.gateway(broker.tlsUri(), "tls: {ca: " + pki.ca() + ", cert: " + pole.cert() + ", key: "
+                + pole.key() + "}", "{path: outbox.db, max-bytes: 16MiB}", ""));
         Gateway gateway = Gateway.start(Profiles.load(dir, "pole", yaml), dir.resolve("data"), false);
         try {
             String birth = platform.next(1).getFirst();
@@ -269,8 +269,8 @@ class BrokerAclIT {
         }
         TestPki.Issued wrong = pki.client("pole-x");
         String sensors = "  - {id: air-1, driver: pms5003, serial: {port: /dev/ttyAMA0}, poll: 20ms, sim: true}";
-        Profile misnamed = Profiles.load(dir, "misnamed", Profiles.gateway(broker.tlsUri(), "tls: {ca: " + pki.ca() + ", cert: "
-                + wrong.cert() + ", key: " + wrong.key() + "}", "{path: outbox.db, max-bytes: 16MiB}", sensors));
+        Profile misnamed = Profiles.load(dir, "misnamed", Profiles.mqtt5(Profiles.gateway(broker.tlsUri(), "tls: {ca: " + pki.ca() + ", cert: "
+                + wrong.cert() + ", key: " + wrong.key() + "}", "{path: outbox.db, max-bytes: 16MiB}", sensors)));
         long buffered;
         Gateway gateway = Gateway.start(misnamed, dir.resolve("data"), false);
         try {
@@ -301,8 +301,8 @@ class BrokerAclIT {
         assertEquals(null, platform.received.poll(), "nothing of pole-x's reached the platform");
 
         TestPki.Issued right = pki.client("pole-it");
-        Profile fixed = Profiles.load(dir, "fixed", Profiles.gateway(broker.tlsUri(), "tls: {ca: " + pki.ca() + ", cert: "
-                + right.cert() + ", key: " + right.key() + "}", "{path: outbox.db, max-bytes: 16MiB}", ""));
+        Profile fixed = Profiles.load(dir, "fixed", Profiles.mqtt5(Profiles.gateway(broker.tlsUri(), "tls: {ca: " + pki.ca() + ", cert: "
+                + right.cert() + ", key: " + right.key() + "}", "{path: outbox.db, max-bytes: 16MiB}", "")));
         Gateway again = Gateway.start(fixed, dir.resolve("data"), false);
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -359,8 +359,8 @@ class BrokerAclIT {
         platform.subscribe("sg/v1/pole-it/#");
         TestPki.Issued pole = pki.client("pole-it");
         String sensors = "  - {id: air-1, driver: pms5003, serial: {port: /dev/ttyAMA0}, poll: 50ms, sim: true}";
-        Gateway gateway = Gateway.start(Profiles.load(dir, "pole", Profiles.gateway(broker.tlsUri(), "tls: {ca: " + pki.ca()
-                + ", cert: " + pole.cert() + ", key: " + pole.key() + "}", "{path: outbox.db, max-bytes: 16MiB}", sensors)),
+        Gateway gateway = Gateway.start(Profiles.load(dir, "pole", Profiles.mqtt5(Profiles.gateway(broker.tlsUri(), "tls: {ca: " + pki.ca()
+                + ", cert: " + pole.cert() + ", key: " + pole.key() + "}", "{path: outbox.db, max-bytes: 16MiB}", sensors))),
                 dir.resolve("data"), false);
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

@@ -22,8 +22,8 @@ class BrokerLimitsIT {
         // max_inflight_messages becomes CONNACK's Receive Maximum; max_keepalive its Server Keep Alive.
         try (Mosquitto broker = Mosquitto.startWith(dir, "max_inflight_messages 3\nmax_keepalive 10\n")) {
             String sensors = "  - {id: air-1, driver: pms5003, serial: {port: /dev/ttyAMA0}, poll: 20ms, sim: true}";
-            String yaml = Profiles.gateway(broker.uri(), "batch-records: 1\n  max-in-flight: 10\n  keep-alive: 30s",
-                    "{path: outbox.db, max-bytes: 16MiB}", sensors);
+            String yaml = Profiles.mqtt5(Profiles.gateway(broker.uri(), "batch-records: 1\n  max-in-flight: 10\n  keep-alive: 30s",
+                    "{path: outbox.db, max-bytes: 16MiB}", sensors));
             broker.stop(); // a backlog first, so the drain would put max-in-flight (10) messages out at once
             Gateway gateway = Gateway.start(Profiles.load(dir, "pole", yaml), dir.resolve("data"), false);
             try {

@@ -28,7 +28,7 @@ class SessionExpiryIT {
         try (Mosquitto broker = Mosquitto.start(dir);
              Subscriber state = new Subscriber(broker.uri(), "sg/v1/pole-it/state");
              Subscriber results = new Subscriber(broker.uri(), "sg/v1/pole-it/cmd/result")) {
-            String yaml = Profiles.gateway(broker.uri(), "session-expiry: " + expiry, "{path: outbox.db, max-bytes: 16MiB}", "");
+            String yaml = Profiles.mqtt5(Profiles.gateway(broker.uri(), "session-expiry: " + expiry, "{path: outbox.db, max-bytes: 16MiB}", ""));
             Gateway first = Gateway.start(Profiles.load(dir, "pole", yaml), dir.resolve("data"), false);
             state.awaitBirth(Duration.ofSeconds(10));
             first.close(); // a clean DISCONNECT: on MQTT 5 the session still lives for session-expiry
