@@ -15,7 +15,6 @@ import org.tinylog.Logger;
 final class ClockMemory {
     private final Path file;
     private final long everyMillis;
-    private long savedAtSinceBoot = Long.MIN_VALUE;
     private long wall;
     private long boot;
     private long sinceBoot;
@@ -46,14 +45,14 @@ final class ClockMemory {
     }
 
     synchronized void save(long wallNow, long bootNow, long sinceBootNow) {
-        if (known && bootNow == boot && sinceBootNow - savedAtSinceBoot < everyMillis) {
+        // The last save is the one in the file: within the same boot, save again only after everyMillis.
+        if (known && bootNow == boot && sinceBootNow - sinceBoot < everyMillis) {
             return;
         }
         wall = wallNow;
         boot = bootNow;
         sinceBoot = sinceBootNow;
         known = true;
-        savedAtSinceBoot = sinceBootNow;
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, wallNow + " " + bootNow + " " + sinceBootNow + "\n", StandardCharsets.US_ASCII);

@@ -40,6 +40,18 @@ class TimestampsTest {
         Timestamps again = new Timestamps(wall::get, () -> 1_000_000 + 3_600_000, BUILD, o -> { }).inBoot(7);
         again.rememberIn(file, java.time.Duration.ofMinutes(10));
         assertEquals(seen + 3_600_000, again.expiryNow(), "the last time seen plus the hour since, in the same boot");
+
+        // A restart within the same boot with a good clock keeps remembering (at most every 10 minutes).
+        AtomicLong upAgain = new AtomicLong(1_000_000 + 3_600_000);
+        AtomicLong good = new AtomicLong(seen + 3_600_000);
+        Timestamps restarted = new Timestamps(good::get, upAgain::get, BUILD, o -> { }).inBoot(7);
+        restarted.rememberIn(file, java.time.Duration.ofMinutes(10));
+        upAgain.addAndGet(11 * 60_000);
+        good.addAndGet(11 * 60_000);
+        restarted.check();
+        Timestamps later = new Timestamps(() -> 42_000, () -> 100_000, BUILD, o -> { }).inBoot(9);
+        later.rememberIn(file, java.time.Duration.ofMinutes(10));
+        assertEquals(good.get() + 100_000, later.expiryNow(), "the restarted process saved the newer time");
     }
 
     @Test
