@@ -27,6 +27,8 @@ import org.streetgate.ota.keys.KeyFiles;
  */
 public final class ProfileLoader {
     private static final String ID_PATTERN = "[a-z0-9-]{1,64}";
+    /** {@code device:action} in security patterns; either part may be {@code *}. */
+    private static final String ACTION_PATTERN = "[a-z0-9*-]+:[a-z0-9*-]+";
     /** Command targets the gateway provides itself; a device may not take their names. */
     private static final java.util.Set<String> RESERVED_IDS = java.util.Set.of("gateway", "kiosk", "ota");
     private final DriverRegistry drivers;
@@ -131,7 +133,7 @@ public final class ProfileLoader {
             String f = scoped.string("file");
             List<String> actions = scoped.stringList("actions");
             for (String a : actions) {
-                if (!a.matches("[a-z0-9*-]+:[a-z0-9*-]+")) {
+                if (!a.matches(ACTION_PATTERN)) {
                     scoped.error("actions", "'" + a + "' must be device:action (either may be *)");
                 }
             }
@@ -145,7 +147,7 @@ public final class ProfileLoader {
         }
         List<String> unsigned = sec.stringList("unsigned-actions");
         for (String a : unsigned) {
-            if (!a.matches("[a-z0-9*-]+:[a-z0-9*-]+")) {
+            if (!a.matches(ACTION_PATTERN)) {
                 sec.error("unsigned-actions", "'" + a + "' must be device:action (either may be *)");
             }
         }
