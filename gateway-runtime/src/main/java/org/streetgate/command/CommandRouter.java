@@ -326,6 +326,10 @@ public final class CommandRouter {
             if (n == null || !n.isTextual() || n.asText().isEmpty()) {
                 return Optional.of("'" + f + "' must be non-empty text");
             }
+            // Like the id, they reach log lines before the target is known: no line breaks, no forged lines.
+            if (!SAFE_ID.matcher(n.asText()).matches()) {
+                return Optional.of("'" + f + "' must be 1 to 128 printable ASCII characters without spaces");
+            }
         }
         JsonNode args = root.get("args");
         if (args != null && !args.isObject()) {

@@ -183,6 +183,9 @@ class SignedCommandTest {
         CommandResult newline = run(r, cmd("x2\\ncmd x3: locker-1 open", "locker-1", "open", ""));
         assertRejected(newline, "'id' must be 1 to 128 printable ASCII");
         assertNull(newline.id());
+        assertRejected(run(r, cmd("x6", "locker-1", "open\\nINFO cmd x7: locker-1 open", "")),
+                "'action' must be 1 to 128 printable ASCII");
+        assertRejected(run(r, cmd("x8", "locker-1\\r", "status", "")), "'device' must be 1 to 128 printable ASCII");
         CommandResult deep = run(r, "{\"id\":\"x4\",\"device\":\"locker-1\",\"action\":\"open\",\"args\":"
                 + "{\"a\":".repeat(40) + "1" + "}".repeat(40) + "}");
         assertRejected(deep, "command is not valid JSON");
